@@ -1,0 +1,32 @@
+# ReviewTrail: `make run` runs the example review end to end, `make test` runs the tests.
+SWIFT ?= swift
+REVIEW_BIN ?= $(CURDIR)/.build/release/review
+export REVIEW_BIN
+
+.PHONY: run test build deps clean benchmark
+
+deps:
+	@if ! pkg-config --exists libgit2 2>/dev/null; then \
+	  echo "libgit2-dev is missing: installing libgit2-dev and pkg-config with apt-get"; \
+	  if [ "$$(id -u)" != 0 ] && ! command -v sudo >/dev/null; then \
+	    echo "error: cannot install libgit2-dev (not root and no sudo): run 'apt-get install libgit2-dev pkg-config' as root" >&2; exit 1; fi; \
+	  SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y libgit2-dev pkg-config \
+	    || { echo "error: apt-get could not install libgit2-dev pkg-config; install them by hand and run make again" >&2; exit 1; }; \
+	fi
+
+build: deps
+	$(SWIFT) build -c release --product review
+
+run: build
+	$(REVIEW_BIN) run
+	$(REVIEW_BIN) verify
+	@echo "Trail (bare git repository, branch trail): $(CURDIR)/.review/trail.git"
+	@echo "Outputs: $(CURDIR)/stages/*/out/"
+	@echo "Read the trail with: git --git-dir=.review/trail.git log trail   or   $(REVIEW_BIN) log"
+
+test: build
+	$(SWIFT) test
+
+clean:
+	rm -rf .build .review stages/*/out

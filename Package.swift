@@ -1,0 +1,80 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "ReviewTrail",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "review", targets: ["review"]),
+        .library(name: "RunnerCore", targets: ["RunnerCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            /** libgit2 through pkg-config; static inline shims for what Swift cannot import */
+            name: "CLibgit2",
+            path: "Sources/CLibgit2",
+            pkgConfig: "libgit2",
+            providers: [.apt(["libgit2-dev", "pkg-config"])]
+        ),
+        .target(
+            /** The only user of libgit2: blobs, trees, commits on a ref with compare-and-swap, history, bundles */
+            name: "GitStore",
+            dependencies: ["CLibgit2"]
+        ),
+        .target(
+            /** Streaming SHA-256/SHA-512 of files, the stat cache, canonical manifests */
+            name: "ContentHash",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .target(
+            /** Pure values: workflow.json decoding and validation with JSON paths, step keys, manifests */
+            name: "WorkflowModel"
+        ),
+        .target(
+            /** Bibliographic records: readers and writers for search exports, deduplication */
+            name: "Bibliography",
+            dependencies: [.product(name: "CSV", package: "CSV.swift")]
+        ),
+        .target(
+            /** Plans, runs and snapshots steps; reads the trail back at file level (log, show, verify) */
+            name: "RunnerCore",
+            dependencies: ["GitStore", "ContentHash", "WorkflowModel"]
+        ),
+        .target(
+            /** The built-in steps of the five stages */
+            name: "Stages",
+            dependencies: ["RunnerCore", "WorkflowModel", "ContentHash"]
+        ),
+        .target(
+            /** The command line: thin commands, shared options, exit codes */
+            name: "ReviewCommands",
+            dependencies: [
+                "RunnerCore", "Stages", "WorkflowModel",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            /** The `review` entry point */
+            name: "review",
+            dependencies: ["ReviewCommands"]
+        ),
+        .target(
+            /** Test helpers: temporary folders, the example review, running the binary, git CLI checks */
+            name: "ReviewTestSupport",
+            dependencies: ["RunnerCore", "WorkflowModel"]
+        ),
+        .testTarget(name: "GitStoreTests", dependencies: ["GitStore", "ReviewTestSupport"]),
+        .testTarget(name: "ContentHashTests", dependencies: ["ContentHash", "ReviewTestSupport"]),
+        .testTarget(name: "WorkflowModelTests", dependencies: ["WorkflowModel", "Stages", "ReviewTestSupport"]),
+        .testTarget(name: "RunnerCoreTests", dependencies: ["RunnerCore", "Stages", "ReviewTestSupport"]),
+        .testTarget(name: "StagesTests", dependencies: ["Stages", "ReviewTestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "BibliographyTests", dependencies: ["Bibliography", "ReviewTestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ReviewEndToEndTests", dependencies: ["ReviewTestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,95 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// What `stat` says about a file: enough to tell that it has not changed since it was hashed.
+public struct FileStamp: Codable, Equatable, Sendable {
+    public var size: Int64
+    public var mtimeNanoseconds: Int64
+    public var inode: UInt64
+
+    public init(size: Int64, mtimeNanoseconds: Int64, inode: UInt64) {
+        self.size = size
+        self.mtimeNanoseconds = mtimeNanoseconds
+        self.inode = inode
+    }
+
+    /// The stamp of the regular file at `path`, or nil when there is none (missing, a folder…).
+    public static func of(path: String) -> FileStamp? {
+        var info = stat()
+        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        let nanos = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
+        return FileStamp(size: Int64(info.st_size), mtimeNanoseconds: nanos, inode: UInt64(info.st_ino))
+    }
+}
+
+/// A persistent cache (path, size, mtime, inode) → SHA-256 (and the git blob id, when known), so that a
+/// no-op `status` does not re-read unchanged files. A changed size, mtime or inode always re-hashes.
+public struct StatCache: Sendable {
+    /// One cached file.
+    public struct Entry: Codable, Equatable, Sendable {
+        public var stamp: FileStamp
+        public var sha256: String
+        public var blob: String?
+    }
+
+    public private(set) var entries: [String: Entry]
+    private var dirty = false
+
+    public init(entries: [String: Entry] = [:]) { self.entries = entries }
+
+    /// Loads the cache at `url`; a missing or unreadable cache is an empty one (it is only a cache).
+    public static func load(from url: URL) -> StatCache {
+        guard let data = try? Data(contentsOf: url),
+            let entries = try? JSONDecoder().decode([String: Entry].self, from: data)
+        else { return StatCache() }
+        return StatCache(entries: entries)
+    }
+
+    /// Writes the cache atomically when it changed.
+    public mutating func save(to url: URL) throws {
+        guard dirty else { return }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        try encoder.encode(entries).write(to: url, options: .atomic)
+        dirty = false
+    }
+
+    /// The cached entry for `path` when its stamp still matches `stamp`.
+    public func entry(for path: String, stamp: FileStamp) -> Entry? {
+        guard let entry = entries[path], entry.stamp == stamp else { return nil }
+        return entry
+    }
+
+    /// Records a freshly computed hash (and blob id) for `path`.
+    public mutating func record(_ path: String, stamp: FileStamp, sha256: String, blob: String? = nil) {
+        let entry = Entry(stamp: stamp, sha256: sha256, blob: blob ?? entries[path].flatMap { $0.sha256 == sha256 ? $0.blob : nil })
+        if entries[path] != entry {
+            entries[path] = entry
+            dirty = true
+        }
+    }
+
+    /// Hashes `paths` (relative to `root`), reading only the files whose stamp changed, on all cores.
+    /// - Returns: path → (stamp, sha256) for each file that exists; missing files are left out.
+    public mutating func hash(_ paths: [String], root: URL) throws(ContentHashError) -> [String: (stamp: FileStamp, sha256: String)] {
+        var out: [String: (FileStamp, String)] = [:]
+        var toHash: [(String, FileStamp)] = []
+        for path in paths {
+            guard let stamp = FileStamp.of(path: root.appendingPathComponent(path).path) else { continue }
+            if let cached = entry(for: path, stamp: stamp) {
+                out[path] = (stamp, cached.sha256)
+            } else {
+                toHash.append((path, stamp))
+            }
+        }
+        let digests = try FileHasher.sha256(paths: toHash.map { root.appendingPathComponent($0.0).path })
+        for ((path, stamp), digest) in zip(toHash, digests) {
+            record(path, stamp: stamp, sha256: digest)
+            out[path] = (stamp, digest)
+        }
+        return out
+    }
+}

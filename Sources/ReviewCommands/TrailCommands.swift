@@ -1,0 +1,102 @@
+import ArgumentParser
+import Foundation
+import RunnerCore
+import Stages
+import WorkflowModel
+
+struct Log: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List the trail's snapshots, newest first.")
+
+    @OptionGroup var options: ReviewOptions
+    @Option(help: "Only snapshots of this stage.") var stage: String?
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+        let entries = try TrailReader.open(try options.loadFolder()).log(stage: stage)
+        if json {
+            Output.json(
+                .array(
+                    entries.map { entry in
+                        .object([
+                            JSONMember("commit", .string(entry.commit)), JSONMember("stage", .string(entry.stage)),
+                            JSONMember("steps", .array(entry.steps.map { .string($0) })), JSONMember("time", .string(entry.time)),
+                            JSONMember("summary", .string(entry.summary)),
+                            JSONMember("counts", .object(entry.counts.sorted { $0.key < $1.key }.map { JSONMember($0.key, .number(String($0.value))) })),
+                        ])
+                    }))
+            return
+        }
+        for entry in entries {
+            print("\(entry.commit.prefix(7))  \(entry.time)  \(entry.stage)  [\(entry.steps.joined(separator: ", "))]  \(entry.summary)")
+        }
+    }
+}
+
+struct Show: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show a snapshot's manifest: its steps, inputs and outputs with SHA-256.")
+
+    @OptionGroup var options: ReviewOptions
+    @Argument(help: ArgumentHelp("A commit id, trail~N, or @STAGE for the latest snapshot of a stage.", valueName: "REV")) var revision: String
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+        let (commit, manifest) = try TrailReader.open(try options.loadFolder()).show(revision)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            let data = try encoder.encode(manifest)
+            let manifestValue = try JSONParser.parse(Array(data)).value
+            Output.json(.object([JSONMember("commit", .string(commit.id)), JSONMember("manifest", manifestValue)]))
+            return
+        }
+        print("snapshot \(commit.id)")
+        print(manifest.summary)
+        print("stage \(manifest.stage), runner \(manifest.runnerVersion), workflow.json \(manifest.workflow.sha256)")
+        for name in manifest.ran {
+            guard let step = manifest.step(name) else { continue }
+            print("\nstep \(step.name) (\(step.uses ?? step.run?.joined(separator: " ") ?? step.kind)), key \(step.key)")
+            for input in step.inputs { print("  in   \(input.sha256)  \(input.path)") }
+            for output in step.outputs { print("  out  \(output.sha256)  \(output.path)") }
+        }
+        print("\n\(manifest.files.count) files in the snapshot")
+    }
+}
+
+struct Verify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Re-hash every snapshot from its committed blobs, check manifests, trailers and the chain, and compare the working files.")
+
+    @OptionGroup var options: ReviewOptions
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+        let reader = try TrailReader.open(try options.loadFolder())
+        let problems = try reader.verify()
+        let snapshots = try reader.log().count
+        if json {
+            Output.json(
+                .object([
+                    JSONMember("ok", .bool(problems.isEmpty)), JSONMember("snapshots", .number(String(snapshots))),
+                    JSONMember(
+                        "problems",
+                        .array(problems.map {
+                            .object([JSONMember("snapshot", .string($0.snapshot)), JSONMember("path", .string($0.path)), JSONMember("message", .string($0.message))])
+                        })),
+                ]))
+        } else if problems.isEmpty {
+            print("verified \(snapshots) snapshots: every file matches its manifest and trailers, the chain is intact, the working files match the last snapshot")
+        } else {
+            for problem in problems { print(problem.description) }
+            print("\(problems.count) problem\(problems.count == 1 ? "" : "s") found")
+        }
+        if !problems.isEmpty { throw ExitCode(1) }
+    }
+}
+
+struct Schema: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print the JSON Schema of workflow.json, with every built-in step's parameters.")
+
+    func run() throws {
+        Output.json(WorkflowSchema.generate(catalog: BuiltinSteps.registry.catalog))
+    }
+}

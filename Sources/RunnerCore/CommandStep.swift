@@ -1,0 +1,126 @@
+import Foundation
+import WorkflowModel
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The pid of the command step running now, so that a signal to the runner stops it too.
+nonisolated(unsafe) var runningChild: pid_t = 0
+
+/// Makes SIGINT and SIGTERM stop the running command step before the runner exits. What was staged is
+/// left for the next run to clear; outputs and the trail are untouched (or recovered through the journal).
+public func installInterruptHandlers() {
+    let handler: @convention(c) (Int32) -> Void = { signal in
+        let child = runningChild
+        if child > 0 {
+            kill(-child, SIGTERM)
+            kill(child, SIGTERM)
+        }
+        _exit(128 + signal)
+    }
+    signal(SIGINT, handler)
+    signal(SIGTERM, handler)
+}
+
+/// Runs a command step: argv with placeholders, a cleared environment, logs kept, outputs staged.
+struct CommandStep {
+    static let path = "/usr/local/bin:/usr/bin:/bin"
+
+    let step: Step
+    let root: URL
+    let argv: [String]
+
+    /// Replaces `{inputs[N]}` / `{outputs[N]}`: an argument that is exactly a placeholder becomes every file of
+    /// that input; inside a longer argument a placeholder must name a single file.
+    static func expand(_ argv: [String], inputs: [[String]], outputs: [String], step: Step) throws(RunnerError) -> [String] {
+        var out: [String] = []
+        for argument in argv {
+            if let (kind, index) = placeholder(argument) {
+                let values = try lookup(kind, index, inputs: inputs, outputs: outputs, step: step)
+                out.append(contentsOf: values)
+                continue
+            }
+            var text = argument
+            while let range = text.range(of: #"\{(inputs|outputs)\[[0-9]+\]\}"#, options: .regularExpression) {
+                guard let (kind, index) = placeholder(String(text[range])) else { break }
+                let values = try lookup(kind, index, inputs: inputs, outputs: outputs, step: step)
+                guard values.count == 1 else {
+                    throw .usage("step \(step.name): \(text[range]) stands inside the argument \"\(argument)\" but names \(values.count) files; give it an argument of its own")
+                }
+                text.replaceSubrange(range, with: values[0])
+            }
+            out.append(text)
+        }
+        return out
+    }
+
+    private static func placeholder(_ text: String) -> (String, Int)? {
+        for kind in ["inputs", "outputs"] where text.hasPrefix("{\(kind)[") && text.hasSuffix("]}") {
+            if let index = Int(text.dropFirst(kind.count + 2).dropLast(2)) { return (kind, index) }
+        }
+        return nil
+    }
+
+    private static func lookup(_ kind: String, _ index: Int, inputs: [[String]], outputs: [String], step: Step) throws(RunnerError) -> [String] {
+        if kind == "inputs" {
+            guard index < inputs.count else { throw .usage("step \(step.name): {inputs[\(index)]} but only \(inputs.count) inputs are declared") }
+            return inputs[index]
+        }
+        guard index < outputs.count else { throw .usage("step \(step.name): {outputs[\(index)]} but only \(outputs.count) outputs are declared") }
+        return [outputs[index]]
+    }
+
+    /// The executable for argv[0]: a path (relative to the review) or a name looked up in the cleared PATH.
+    func executable() throws(RunnerError) -> URL {
+        let name = argv[0]
+        if name.contains("/") { return name.hasPrefix("/") ? URL(fileURLWithPath: name) : root.appendingPathComponent(name) }
+        for directory in Self.path.split(separator: ":") {
+            let candidate = "\(directory)/\(name)"
+            if access(candidate, X_OK) == 0 { return URL(fileURLWithPath: candidate) }
+        }
+        throw .stepFailed(step: step.name, message: "command \"\(name)\" not found in \(Self.path)")
+    }
+
+    /// Runs the command; stdout and stderr go to the given files.
+    func run(stdout: URL, stderr: URL, extraEnvironment: [String: String]) throws(RunnerError) {
+        let process = Process()
+        process.executableURL = try executable()
+        process.arguments = Array(argv.dropFirst())
+        process.currentDirectoryURL = root
+        let inherited = ProcessInfo.processInfo.environment
+        var environment = ["PATH": Self.path, "LANG": "C.UTF-8", "HOME": inherited["HOME"] ?? "/"]
+        for name in step.environment { if let value = inherited[name] { environment[name] = value } }
+        environment.merge(extraEnvironment) { _, new in new }
+        process.environment = environment
+        FileManager.default.createFile(atPath: stdout.path, contents: nil)
+        FileManager.default.createFile(atPath: stderr.path, contents: nil)
+        guard let out = FileHandle(forWritingAtPath: stdout.path), let err = FileHandle(forWritingAtPath: stderr.path) else {
+            throw .io(path: stdout.path, message: "cannot open the step's log files")
+        }
+        defer {
+            try? out.close()
+            try? err.close()
+        }
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        do { try process.run() } catch {
+            throw .stepFailed(step: step.name, message: "cannot start \(argv[0]): \(error.localizedDescription)")
+        }
+        runningChild = process.processIdentifier
+        process.waitUntilExit()
+        runningChild = 0
+        guard process.terminationReason == .exit, process.terminationStatus == 0 else {
+            let tail = Self.lastLines(of: stderr, count: 10)
+            let status = process.terminationReason == .exit ? "exited with \(process.terminationStatus)" : "was killed by signal \(process.terminationStatus)"
+            throw .stepFailed(step: step.name, message: "\(argv[0]) \(status)" + (tail.isEmpty ? "" : "; last lines of stderr:\n" + tail))
+        }
+    }
+
+    static func lastLines(of url: URL, count: Int) -> String {
+        guard let data = FileManager.default.contents(atPath: url.path) else { return "" }
+        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: true)
+        return lines.suffix(count).map { "  " + $0 }.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,137 @@
+import Foundation
+import WorkflowModel
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A review on disk: the folder holding workflow.json, the decoded workflow and the runner's state folder.
+public struct ReviewFolder: Sendable {
+    public static let workflowFile = "workflow.json"
+
+    public let root: URL
+    public let workflow: Workflow
+    public let workflowBytes: [UInt8]
+    /// The runner's own folder (`.review/`): lock, stat cache, staging, journal.
+    public var stateDirectory: URL { root.appendingPathComponent(".review", isDirectory: true) }
+    /// The trail repository's path.
+    public var trailPath: String { root.appendingPathComponent(workflow.trail.repository).path }
+
+    /// Reads and validates `workflow.json` in `directory`, including the checks that need the file system.
+    /// - Throws: `RunnerError.workflow` (exit 2) naming the line and JSON path.
+    public static func load(at directory: URL, catalog: StepCatalog) throws(RunnerError) -> ReviewFolder {
+        let root = URL(fileURLWithPath: realPath(directory.path) ?? directory.path, isDirectory: true)
+        let file = root.appendingPathComponent(workflowFile)
+        guard let data = FileManager.default.contents(atPath: file.path) else {
+            throw .usage("no \(workflowFile) in \(root.path): run review in the review folder or pass -C DIR")
+        }
+        let bytes = Array(data)
+        let workflow: Workflow
+        do { workflow = try WorkflowDecoder(catalog: catalog, file: workflowFile).decode(bytes) } catch { throw .workflow(error) }
+        let folder = ReviewFolder(root: root, workflow: workflow, workflowBytes: bytes)
+        try folder.checkFiles()
+        return folder
+    }
+
+    /// Checks what needs the disk: no declared path leaves the folder through a symlink, and every
+    /// hand-made input (one that no step writes) names at least one existing file.
+    func checkFiles() throws(RunnerError) {
+        let steps = workflow.steps
+        let outputs = steps.flatMap(\.outputs)
+        for step in steps {
+            for (output, location) in zip(step.outputs, step.outputLocations) {
+                if let escape = escapingComponent(of: output) {
+                    throw .workflow(WorkflowError(location, "\"\(output)\" leads outside the review folder through the symlink \"\(escape)\"", fix: "replace the symlink by a real folder inside the review"))
+                }
+            }
+            for (input, location) in zip(step.inputs, step.inputLocations) {
+                if let escape = escapingComponent(of: WorkflowDecoder.globPrefix(input)) {
+                    throw .workflow(WorkflowError(location, "\"\(input)\" leads outside the review folder through the symlink \"\(escape)\"", fix: "copy the file into the review folder"))
+                }
+                let files = expand(input)
+                for file in files where escapingComponent(of: file) != nil {
+                    throw .workflow(WorkflowError(location, "\"\(input)\" matches \"\(file)\", a symlink to a file outside the review folder", fix: "copy the file into the review folder"))
+                }
+                let producedByAStep = outputs.contains { WorkflowDecoder.reads(input, $0) }
+                if files.isEmpty && !producedByAStep {
+                    let what = isGlobPattern(input) ? "the pattern \"\(input)\" matches no file" : "the input \"\(input)\" does not exist"
+                    throw .workflow(WorkflowError(location, what, fix: "add the file, or correct the path (it is relative to the folder of workflow.json)"))
+                }
+            }
+        }
+    }
+
+    /// The first component of `path` that is a symlink pointing outside the review, or nil.
+    func escapingComponent(of path: String) -> String? {
+        var prefix = ""
+        for part in path.split(separator: "/") {
+            prefix += (prefix.isEmpty ? "" : "/") + part
+            let url = root.appendingPathComponent(prefix)
+            var info = stat()
+            guard lstat(url.path, &info) == 0 else { return nil }
+            if (info.st_mode & S_IFMT) == S_IFLNK {
+                guard let target = Self.realPath(url.path), target == root.path || target.hasPrefix(root.path + "/") else { return prefix }
+            }
+        }
+        return nil
+    }
+
+    /// The files on disk that a declared path names: the file itself, a folder's files, or a glob's matches; sorted.
+    public func expand(_ pattern: String) -> [String] {
+        if isFolderPath(pattern) { return listFiles(under: pattern) }
+        if !isGlobPattern(pattern) {
+            var isDirectory: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: root.appendingPathComponent(pattern).path, isDirectory: &isDirectory)
+            return exists && !isDirectory.boolValue ? [pattern] : []
+        }
+        let prefix = WorkflowDecoder.globPrefix(pattern)
+        let base = prefix.contains("/") ? String(prefix[..<(prefix.lastIndex(of: "/") ?? prefix.startIndex)]) + "/" : ""
+        let depth = pattern.split(separator: "/").count
+        return listFiles(under: base, maxDepth: depth).filter { WorkflowDecoder.globMatches(pattern, $0) }
+    }
+
+    /// Every regular file under `folder` (relative, ending in `/`, or "" for the root), sorted; skips `.review` and `.git`.
+    public func listFiles(under folder: String, maxDepth: Int = .max) -> [String] {
+        var out: [String] = []
+        walk(folder, depth: folder.split(separator: "/").count, maxDepth: maxDepth, into: &out)
+        return out.sorted()
+    }
+
+    private func walk(_ folder: String, depth: Int, maxDepth: Int, into out: inout [String]) {
+        guard depth < maxDepth, let names = try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(folder).path) else { return }
+        for name in names {
+            let path = folder + name
+            if folder.isEmpty && (name == ".review" || name == ".git" || name == ".build") { continue }
+            var info = stat()
+            guard stat(root.appendingPathComponent(path).path, &info) == 0 else { continue }
+            if (info.st_mode & S_IFMT) == S_IFDIR {
+                walk(path + "/", depth: depth + 1, maxDepth: maxDepth, into: &out)
+            } else if (info.st_mode & S_IFMT) == S_IFREG {
+                out.append(path)
+            }
+        }
+    }
+
+    /// The canonical absolute path of an existing file, resolving symlinks.
+    static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    /// The folders where stages keep generated files (`stages/<stage>/out/`).
+    public var outputFolders: [String] {
+        Set(workflow.steps.flatMap(\.outputs).compactMap { output -> String? in
+            guard let range = output.range(of: "/out/") else { return nil }
+            return String(output[..<range.upperBound])
+        }).sorted()
+    }
+
+    /// Files in a stage's `out/` folder that no step declares.
+    public func undeclaredOutputFiles() -> [String] {
+        let outputs = workflow.steps.flatMap(\.outputs)
+        return outputFolders.flatMap { listFiles(under: $0) }.filter { file in
+            !outputs.contains { $0 == file || (isFolderPath($0) && file.hasPrefix($0)) }
+        }
+    }
+}

@@ -1,0 +1,6 @@
+import ReviewCommands
+
+@main
+enum ReviewEntry {
+    static func main() { ReviewCommand.runAndExit(arguments: nil) }
+}
