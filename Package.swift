@@ -33,7 +33,8 @@ let package = Package(
         ),
         .target(
             /** Pure values: workflow.json decoding and validation with JSON paths, step keys, manifests */
-            name: "WorkflowModel"
+            name: "WorkflowModel",
+            exclude: ["workflow.schema.json"]
         ),
         .target(
             /** Bibliographic records: readers and writers for search exports, deduplication */
@@ -66,7 +67,7 @@ let package = Package(
         .target(
             /** Test helpers: temporary folders, the example review, running the binary, git CLI checks */
             name: "ReviewTestSupport",
-            dependencies: ["RunnerCore", "WorkflowModel"]
+            dependencies: ["RunnerCore", "WorkflowModel", "ContentHash"]
         ),
         .testTarget(name: "GitStoreTests", dependencies: ["GitStore", "ReviewTestSupport"]),
         .testTarget(name: "ContentHashTests", dependencies: ["ContentHash", "ReviewTestSupport"]),

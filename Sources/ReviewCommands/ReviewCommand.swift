@@ -53,6 +53,13 @@ struct ReviewOptions: ParsableArguments {
     func loadFolder() throws(RunnerError) -> ReviewFolder {
         try ReviewFolder.load(at: root, catalog: BuiltinSteps.registry.catalog)
     }
+
+    /// Loads the review and first repairs a stage a crash left half in place, for the read commands.
+    func loadRecoveredFolder() throws(RunnerError) -> ReviewFolder {
+        let folder = try loadFolder()
+        _ = try Runner(folder: folder, registry: BuiltinSteps.registry, progress: { Output.progress($0) }).recoverInterruptedStage()
+        return folder
+    }
 }
 
 /// Where command output goes: results on stdout, progress and errors on stderr.

@@ -39,7 +39,7 @@ struct Status: ParsableCommand {
 
     func run() throws {
         let folder = try options.loadFolder()
-        let report = try Runner(folder: folder, registry: BuiltinSteps.registry).status()
+        let report = try Runner(folder: folder, registry: BuiltinSteps.registry, progress: { Output.progress($0) }).status()
         if json {
             Output.json(
                 .object([

@@ -12,7 +12,7 @@ struct Log: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        let entries = try TrailReader.open(try options.loadFolder()).log(stage: stage)
+        let entries = try TrailReader.open(try options.loadRecoveredFolder()).log(stage: stage)
         if json {
             Output.json(
                 .array(
@@ -40,7 +40,7 @@ struct Show: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        let (commit, manifest) = try TrailReader.open(try options.loadFolder()).show(revision)
+        let (commit, manifest) = try TrailReader.open(try options.loadRecoveredFolder()).show(revision)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -70,7 +70,7 @@ struct Verify: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        let reader = try TrailReader.open(try options.loadFolder())
+        let reader = try TrailReader.open(try options.loadRecoveredFolder())
         let problems = try reader.verify()
         let snapshots = try reader.log().count
         if json {

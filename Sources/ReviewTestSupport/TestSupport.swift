@@ -18,7 +18,9 @@ public struct ProcessResult: Sendable {
 
 /// Runs a program and waits for it; the git configuration is isolated from the user's.
 @discardableResult
-public func runProgram(_ executable: String, _ arguments: [String], in directory: URL? = nil, environment extra: [String: String] = [:]) throws -> ProcessResult {
+public func runProgram(
+    _ executable: String, _ arguments: [String], in directory: URL? = nil, environment extra: [String: String] = [:], stdin: String? = nil
+) throws -> ProcessResult {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable.hasPrefix("/") ? executable : "/usr/bin/env")
     process.arguments = executable.hasPrefix("/") ? arguments : [executable] + arguments
@@ -33,11 +35,17 @@ public func runProgram(_ executable: String, _ arguments: [String], in directory
     let err = Pipe()
     process.standardOutput = out
     process.standardError = err
+    let input = Pipe()
+    process.standardInput = stdin == nil ? FileHandle.nullDevice : input
     try process.run()
     let outData = ReadAll(out.fileHandleForReading)
     let errData = ReadAll(err.fileHandleForReading)
     outData.start()
     errData.start()
+    if let stdin {
+        input.fileHandleForWriting.write(Data(stdin.utf8))
+        try input.fileHandleForWriting.close()
+    }
     process.waitUntilExit()
     return ProcessResult(status: process.terminationStatus, stdout: outData.wait(), stderr: errData.wait())
 }
@@ -112,3 +120,9 @@ public func writeFile(_ text: String, to url: URL) throws {
 
 /// Reads a text file.
 public func readFile(_ url: URL) throws -> String { String(decoding: try Data(contentsOf: url), as: UTF8.self) }
+
+/// Carries a non-Sendable value into another thread in a test that keeps it confined there.
+public final class UncheckedSendable<Value>: @unchecked Sendable {
+    public let value: Value
+    public init(_ value: Value) { self.value = value }
+}

@@ -8,19 +8,24 @@ import WorkflowModel
 /// The pid of the command step running now, so that a signal to the runner stops it too.
 nonisolated(unsafe) var runningChild: pid_t = 0
 
-/// Makes SIGINT and SIGTERM stop the running command step before the runner exits. What was staged is
+/// Makes SIGINT and SIGTERM (unblocked, whatever the parent blocked) stop the running command step before the runner exits. What was staged is
 /// left for the next run to clear; outputs and the trail are untouched (or recovered through the journal).
 public func installInterruptHandlers() {
     let handler: @convention(c) (Int32) -> Void = { signal in
         let child = runningChild
         if child > 0 {
-            kill(-child, SIGTERM)
-            kill(child, SIGTERM)
+            kill(-child, SIGKILL)
+            kill(child, SIGKILL)
         }
         _exit(128 + signal)
     }
     signal(SIGINT, handler)
     signal(SIGTERM, handler)
+    var signals = sigset_t()
+    sigemptyset(&signals)
+    sigaddset(&signals, SIGINT)
+    sigaddset(&signals, SIGTERM)
+    pthread_sigmask(SIG_UNBLOCK, &signals, nil)
 }
 
 /// Runs a command step: argv with placeholders, a cleared environment, logs kept, outputs staged.

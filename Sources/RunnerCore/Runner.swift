@@ -62,6 +62,7 @@ public final class Runner {
     public let folder: ReviewFolder
     let registry: StepRegistry
     let makeStore: (Bool) throws(RunnerError) -> any SnapshotStore
+    let storeIsGiven: Bool
     let progress: @Sendable (String) -> Void
 
     /// - Parameters:
@@ -74,6 +75,7 @@ public final class Runner {
         self.folder = folder
         self.registry = registry
         self.progress = progress
+        storeIsGiven = store != nil
         if let store {
             makeStore = store
         } else {
@@ -88,7 +90,7 @@ public final class Runner {
 
     /// The trail store when a trail exists, else nil.
     func existingStore() throws(RunnerError) -> (any SnapshotStore)? {
-        if FileManager.default.fileExists(atPath: folder.trailPath) { return try makeStore(false) }
+        if storeIsGiven || FileManager.default.fileExists(atPath: folder.trailPath) { return try makeStore(false) }
         return nil
     }
 
@@ -104,8 +106,22 @@ public final class Runner {
 
     // MARK: Status
 
+    /// Finishes or rolls back a stage that a crash interrupted while its outputs moved into place, unless a
+    /// run is working now. Read commands call it first, so that they never see half a stage.
+    /// - Returns: what was done, or nil when nothing had to be done.
+    public func recoverInterruptedStage() throws(RunnerError) -> String? {
+        guard FileManager.default.fileExists(atPath: Journal.url(in: folder.stateDirectory).path),
+            let lock = try? RunLock(state: folder.stateDirectory)
+        else { return nil }
+        defer { withExtendedLifetime(lock) {} }
+        let message = Journal.recover(root: folder.root, state: folder.stateDirectory, currentTip: try existingStore()?.tip())
+        if let message { progress("recovered: \(message)") }
+        return message
+    }
+
     /// Every step, up to date or stale with its reasons.
     public func status() throws(RunnerError) -> StatusReport {
+        _ = try recoverInterruptedStage()
         let store = try existingStore()
         let tip = try store?.tip()
         let manifest = try tip.flatMap { tip throws(RunnerError) in try store.map { store throws(RunnerError) in try Self.manifest(at: tip, store: store) } }

@@ -87,7 +87,7 @@ public struct ProtocolValidate: BuiltinStep {
             let query = try reader.nonEmptyString(fields, "query", parent: node, path: path)
             let category = try fields["category"].map { node throws(RunnerError) in try reader.string(node, path + ".category") }
             let references = SearchLine.references(in: query)
-            for reference in references where reference >= number {
+            if let reference = references.filter({ $0 >= number }).max() {
                 throw reader.error(fields["query"] ?? node, path + ".query", "line \(number) (\"\(query)\") refers to line \(reference), which \(reference == number ? "is itself" : reference > lineNodes.count ? "does not exist" : "comes after it")")
             }
             for reference in references where reference < 1 {

@@ -65,8 +65,13 @@ public struct ReviewMetadata: Sendable, Equatable {
 
 /// Where the trail repository lives and which branch it uses.
 public struct TrailSettings: Sendable, Equatable {
-    public var repository: String = ".review/trail.git"
-    public var branch: String = "trail"
+    public var repository: String
+    public var branch: String
+
+    public init(repository: String = ".review/trail.git", branch: String = "trail") {
+        self.repository = repository
+        self.branch = branch
+    }
 }
 
 /// Where `review archive` writes.
@@ -104,6 +109,24 @@ public struct Step: Sendable {
     /// Locations of `inputs[N]` and `outputs[N]` for messages.
     public var inputLocations: [SourceLocation]
     public var outputLocations: [SourceLocation]
+
+    public init(
+        id: String, stageID: String, action: Action, parameters: [JSONMember], inputs: [String], outputs: [String],
+        environment: [String], description: String?, location: SourceLocation, inputLocations: [SourceLocation],
+        outputLocations: [SourceLocation]
+    ) {
+        self.id = id
+        self.stageID = stageID
+        self.action = action
+        self.parameters = parameters
+        self.inputs = inputs
+        self.outputs = outputs
+        self.environment = environment
+        self.description = description
+        self.location = location
+        self.inputLocations = inputLocations
+        self.outputLocations = outputLocations
+    }
 
     /// `STAGE/STEP`, the name used everywhere.
     public var name: String { "\(stageID)/\(id)" }

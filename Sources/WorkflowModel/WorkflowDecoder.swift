@@ -14,7 +14,7 @@ public struct WorkflowDecoder {
         self.file = file
     }
 
-    static let topKeys = ["version", "review", "trail", "stages", "archive"]
+    static let topKeys = ["$schema", "version", "review", "trail", "stages", "archive"]
     static let reviewKeys = [
         "title", "description", "framework", "authors", "contact", "subject", "keywords", "license", "funding", "protocol",
         "publication",

@@ -122,6 +122,7 @@ public enum WorkflowSchema {
             (
                 "properties",
                 obj([
+                    ("$schema", obj([("type", str("string")), ("description", str("Where editors find this schema; the runner ignores it"))])),
                     ("version", obj([("type", str("integer")), ("minimum", .number("1")), ("maximum", .number(String(Workflow.highestSupportedVersion)))])),
                     ("review", review),
                     ("trail", obj([("type", str("object")), ("additionalProperties", .bool(false)), ("properties", obj([("repository", stringType), ("branch", stringType)]))])),
