@@ -55,7 +55,7 @@ let package = Package(
             /** The command line: thin commands, shared options, exit codes */
             name: "ReviewCommands",
             dependencies: [
-                "RunnerCore", "Stages", "WorkflowModel",
+                "RunnerCore", "Stages", "WorkflowModel", "ContentHash",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

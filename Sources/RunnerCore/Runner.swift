@@ -272,6 +272,8 @@ public final class Runner {
             for (index, path) in outputPaths.enumerated() { environment["REVIEW_OUTPUT_\(index)"] = path }
             let stdout = stepDirectory.appendingPathComponent("stdout.log")
             let stderr = stepDirectory.appendingPathComponent("stderr.log")
+            let summaryFile = stepDirectory.appendingPathComponent("summary.txt")
+            environment["REVIEW_SUMMARY"] = relativeOrAbsolute(summaryFile)
             try CommandStep(step: step, root: folder.root, argv: expanded).run(stdout: stdout, stderr: stderr, extraEnvironment: environment)
             let undeclared = changedFiles(since: before)
             if !undeclared.isEmpty {
@@ -279,8 +281,7 @@ public final class Runner {
             }
             logs.append(("\(logPrefix).stdout", Array(fileManager.contents(atPath: stdout.path) ?? Data())))
             logs.append(("\(logPrefix).stderr", Array(fileManager.contents(atPath: stderr.path) ?? Data())))
-            let count = outputs.count
-            outcome = StepOutcome(summary: "\(step.id) wrote \(count) output\(count == 1 ? "" : "s")", counts: ["outputs": count])
+            outcome = Self.commandOutcome(step: step, outputs: outputs, summaryFile: summaryFile)
         }
         for (index, url) in outputs.enumerated() {
             var isDirectory: ObjCBool = false
@@ -306,6 +307,37 @@ public final class Runner {
             kindVersion: planner.kindVersion(step), parameters: parameters, definitionSHA256: evaluation.definitionSHA256,
             key: evaluation.key, inputs: evaluation.inputDigests, outputs: outputDigests, logs: logs.map(\.0),
             summary: outcome.summary, counts: outcome.counts, snapshot: nil)
+    }
+
+    /// What a command step reports: the first line it wrote to `$REVIEW_SUMMARY` (and `name=integer` counts on the
+    /// lines after it), or else the number of lines of each output file.
+    static func commandOutcome(step: Step, outputs: [URL], summaryFile: URL) -> StepOutcome {
+        if let data = FileManager.default.contents(atPath: summaryFile.path) {
+            let lines = String(decoding: data, as: UTF8.self).split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            if let first = lines.first, !first.isEmpty {
+                var counts: [String: Int] = [:]
+                for line in lines.dropFirst() {
+                    let parts = line.split(separator: "=", maxSplits: 1)
+                    if parts.count == 2, let value = Int(parts[1]) { counts[String(parts[0])] = value }
+                }
+                return StepOutcome(summary: String(first.prefix(200)), counts: counts)
+            }
+        }
+        var parts: [String] = []
+        var counts: [String: Int] = [:]
+        for (index, url) in outputs.enumerated() {
+            let name = url.lastPathComponent
+            if isFolderPath(step.outputs[index]) {
+                let files = Workspace.filesBelow(url).count
+                parts.append("\(name)/ \(files) file\(files == 1 ? "" : "s")")
+                counts[name + "_files"] = files
+            } else {
+                let lines = (FileManager.default.contents(atPath: url.path) ?? Data()).reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+                parts.append("\(name) \(lines) line\(lines == 1 ? "" : "s")")
+                counts[name + "_lines"] = lines
+            }
+        }
+        return StepOutcome(summary: "\(step.id) wrote " + parts.joined(separator: ", "), counts: counts)
     }
 
     private func relativeOrAbsolute(_ url: URL) -> String {
