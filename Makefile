@@ -16,7 +16,7 @@ deps:
 	fi
 
 build: deps
-	$(SWIFT) build -c release --product review
+	$(SWIFT) build -c release --static-swift-stdlib --product review
 
 run: build
 	$(REVIEW_BIN) run

@@ -41,19 +41,34 @@ public struct StatCache: Sendable {
     public init(entries: [String: Entry] = [:]) { self.entries = entries }
 
     /// Loads the cache at `url`; a missing or unreadable cache is an empty one (it is only a cache).
+    /// The format is one tab-separated line per file (path, size, mtime ns, inode, sha256, blob), read
+    /// without a JSON decoder because every command reads it at start-up.
     public static func load(from url: URL) -> StatCache {
-        guard let data = try? Data(contentsOf: url),
-            let entries = try? JSONDecoder().decode([String: Entry].self, from: data)
-        else { return StatCache() }
+        guard let data = FileManager.default.contents(atPath: url.path) else { return StatCache() }
+        var entries: [String: Entry] = [:]
+        for line in data.split(separator: 0x0A) {
+            let fields = line.split(separator: 0x09, omittingEmptySubsequences: false)
+            guard fields.count == 6, let size = Int64(String(decoding: fields[1], as: UTF8.self)),
+                let mtime = Int64(String(decoding: fields[2], as: UTF8.self)),
+                let inode = UInt64(String(decoding: fields[3], as: UTF8.self))
+            else { return StatCache() }
+            let blob = String(decoding: fields[5], as: UTF8.self)
+            entries[String(decoding: fields[0], as: UTF8.self)] = Entry(
+                stamp: FileStamp(size: size, mtimeNanoseconds: mtime, inode: inode), sha256: String(decoding: fields[4], as: UTF8.self),
+                blob: blob.isEmpty ? nil : blob)
+        }
         return StatCache(entries: entries)
     }
 
     /// Writes the cache atomically when it changed.
     public mutating func save(to url: URL) throws {
         guard dirty else { return }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        try encoder.encode(entries).write(to: url, options: .atomic)
+        var text = ""
+        for path in entries.keys.sorted() where !path.contains("\t") && !path.contains("\n") {
+            guard let entry = entries[path] else { continue }
+            text += "\(path)\t\(entry.stamp.size)\t\(entry.stamp.mtimeNanoseconds)\t\(entry.stamp.inode)\t\(entry.sha256)\t\(entry.blob ?? "")\n"
+        }
+        try Data(text.utf8).write(to: url, options: .atomic)
         dirty = false
     }
 
@@ -75,17 +90,22 @@ public struct StatCache: Sendable {
     /// Hashes `paths` (relative to `root`), reading only the files whose stamp changed, on all cores.
     /// - Returns: path → (stamp, sha256) for each file that exists; missing files are left out.
     public mutating func hash(_ paths: [String], root: URL) throws(ContentHashError) -> [String: (stamp: FileStamp, sha256: String)] {
+        try hash(paths, rootPath: root.path)
+    }
+
+    /// Like `hash(_:root:)` with the root as a plain path (no URL building per file, which is slow).
+    public mutating func hash(_ paths: [String], rootPath: String) throws(ContentHashError) -> [String: (stamp: FileStamp, sha256: String)] {
         var out: [String: (FileStamp, String)] = [:]
         var toHash: [(String, FileStamp)] = []
         for path in paths {
-            guard let stamp = FileStamp.of(path: root.appendingPathComponent(path).path) else { continue }
+            guard let stamp = FileStamp.of(path: rootPath + "/" + path) else { continue }
             if let cached = entry(for: path, stamp: stamp) {
                 out[path] = (stamp, cached.sha256)
             } else {
                 toHash.append((path, stamp))
             }
         }
-        let digests = try FileHasher.sha256(paths: toHash.map { root.appendingPathComponent($0.0).path })
+        let digests = try FileHasher.sha256(paths: toHash.map { rootPath + "/" + $0.0 })
         for ((path, stamp), digest) in zip(toHash, digests) {
             record(path, stamp: stamp, sha256: digest)
             out[path] = (stamp, digest)

@@ -4,12 +4,17 @@ import WorkflowModel
 /// A file a step reads: its path relative to the review and where to read it now (it may be staged).
 public struct ResolvedFile: Sendable, Equatable {
     public var path: String
-    public var url: URL
+    /// The absolute path to read.
+    public var location: String
 
-    public init(path: String, url: URL) {
+    public init(path: String, location: String) {
         self.path = path
-        self.url = url
+        self.location = location
     }
+
+    public init(path: String, url: URL) { self.init(path: path, location: url.path) }
+
+    public var url: URL { URL(fileURLWithPath: location) }
 }
 
 /// What a built-in step is given: the step, its resolved inputs per declared position, and where to write.

@@ -46,16 +46,23 @@ struct CommandStep {
                 out.append(contentsOf: values)
                 continue
             }
-            var text = argument
-            while let range = text.range(of: #"\{(inputs|outputs)\[[0-9]+\]\}"#, options: .regularExpression) {
-                guard let (kind, index) = placeholder(String(text[range])) else { break }
+            var text = ""
+            var rest = Substring(argument)
+            while let open = rest.firstIndex(of: "{") {
+                text += rest[..<open]
+                guard let close = rest[open...].firstIndex(of: "}"), let (kind, index) = placeholder(String(rest[open...close])) else {
+                    text.append("{")
+                    rest = rest[rest.index(after: open)...]
+                    continue
+                }
                 let values = try lookup(kind, index, inputs: inputs, outputs: outputs, step: step)
                 guard values.count == 1 else {
-                    throw .usage("step \(step.name): \(text[range]) stands inside the argument \"\(argument)\" but names \(values.count) files; give it an argument of its own")
+                    throw .usage("step \(step.name): \(rest[open...close]) stands inside the argument \"\(argument)\" but names \(values.count) files; give it an argument of its own")
                 }
-                text.replaceSubrange(range, with: values[0])
+                text += values[0]
+                rest = rest[rest.index(after: close)...]
             }
-            out.append(text)
+            out.append(text + rest)
         }
         return out
     }

@@ -12,6 +12,9 @@ public struct ReviewFolder: Sendable {
     public let root: URL
     public let workflow: Workflow
     public let workflowBytes: [UInt8]
+    /// `root` as a plain path, for building file paths without URL overhead.
+    public let rootPath: String
+    private let listings = ListingCache()
     /// The runner's own folder (`.review/`): lock, stat cache, staging, journal.
     public var stateDirectory: URL { root.appendingPathComponent(".review", isDirectory: true) }
     /// The trail repository's path.
@@ -28,7 +31,7 @@ public struct ReviewFolder: Sendable {
         let bytes = Array(data)
         let workflow: Workflow
         do { workflow = try WorkflowDecoder(catalog: catalog, file: workflowFile).decode(bytes) } catch { throw .workflow(error) }
-        let folder = ReviewFolder(root: root, workflow: workflow, workflowBytes: bytes)
+        let folder = ReviewFolder(root: root, workflow: workflow, workflowBytes: bytes, rootPath: root.path)
         try folder.checkFiles()
         return folder
     }
@@ -49,7 +52,7 @@ public struct ReviewFolder: Sendable {
                     throw .workflow(WorkflowError(location, "\"\(input)\" leads outside the review folder through the symlink \"\(escape)\"", fix: "copy the file into the review folder"))
                 }
                 let files = expand(input)
-                for file in files where escapingComponent(of: file) != nil {
+                for file in expandIncludingEscapes(input) where !files.contains(file) {
                     throw .workflow(WorkflowError(location, "\"\(input)\" matches \"\(file)\", a symlink to a file outside the review folder", fix: "copy the file into the review folder"))
                 }
                 let producedByAStep = outputs.contains { WorkflowDecoder.reads(input, $0) }
@@ -66,11 +69,11 @@ public struct ReviewFolder: Sendable {
         var prefix = ""
         for part in path.split(separator: "/") {
             prefix += (prefix.isEmpty ? "" : "/") + part
-            let url = root.appendingPathComponent(prefix)
+            let full = absolute(prefix)
             var info = stat()
-            guard lstat(url.path, &info) == 0 else { return nil }
+            guard lstat(full, &info) == 0 else { return nil }
             if (info.st_mode & S_IFMT) == S_IFLNK {
-                guard let target = Self.realPath(url.path), target == root.path || target.hasPrefix(root.path + "/") else { return prefix }
+                guard let target = Self.realPath(full), target == root.path || target.hasPrefix(root.path + "/") else { return prefix }
             }
         }
         return nil
@@ -81,36 +84,72 @@ public struct ReviewFolder: Sendable {
         if isFolderPath(pattern) { return listFiles(under: pattern) }
         if !isGlobPattern(pattern) {
             var isDirectory: ObjCBool = false
-            let exists = FileManager.default.fileExists(atPath: root.appendingPathComponent(pattern).path, isDirectory: &isDirectory)
+            let exists = FileManager.default.fileExists(atPath: absolute(pattern), isDirectory: &isDirectory)
             return exists && !isDirectory.boolValue ? [pattern] : []
         }
+        return listFiles(under: Self.globBase(pattern)).filter { WorkflowDecoder.globMatches(pattern, $0) }
+    }
+
+    /// Like `expand`, but also the files that are symlinks leading outside the review.
+    func expandIncludingEscapes(_ pattern: String) -> [String] {
+        let base = isFolderPath(pattern) ? pattern : Self.globBase(pattern)
+        let escaping = escapingFiles(under: base).filter { isFolderPath(pattern) || WorkflowDecoder.globMatches(pattern, $0) || $0 == pattern }
+        return (expand(pattern) + escaping).sorted()
+    }
+
+    /// The folder a glob's matches are listed from: its literal part up to the last `/`.
+    static func globBase(_ pattern: String) -> String {
         let prefix = WorkflowDecoder.globPrefix(pattern)
-        let base = prefix.contains("/") ? String(prefix[..<(prefix.lastIndex(of: "/") ?? prefix.startIndex)]) + "/" : ""
-        let depth = pattern.split(separator: "/").count
-        return listFiles(under: base, maxDepth: depth).filter { WorkflowDecoder.globMatches(pattern, $0) }
+        guard let slash = prefix.lastIndex(of: "/") else { return "" }
+        return String(prefix[...slash])
     }
 
-    /// Every regular file under `folder` (relative, ending in `/`, or "" for the root), sorted; skips `.review` and `.git`.
-    public func listFiles(under folder: String, maxDepth: Int = .max) -> [String] {
-        var out: [String] = []
-        walk(folder, depth: folder.split(separator: "/").count, maxDepth: maxDepth, into: &out)
-        return out.sorted()
+    /// Every regular file under `folder` (relative, ending in `/`, or "" for the root), sorted; skips `.review`
+    /// and `.git`. Listings are cached until `forgetListings()`, since one command expands many patterns.
+    public func listFiles(under folder: String) -> [String] {
+        listing(folder).filter { !$0.escapes }.map(\.path)
     }
 
-    private func walk(_ folder: String, depth: Int, maxDepth: Int, into out: inout [String]) {
-        guard depth < maxDepth, let names = try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(folder).path) else { return }
+    /// Files under `folder` that are symlinks to something outside the review.
+    func escapingFiles(under folder: String) -> [String] { listing(folder).filter(\.escapes).map(\.path) }
+
+    private func listing(_ folder: String) -> [ListingCache.Entry] {
+        if let cached = listings.get(folder) { return cached }
+        var out: [ListingCache.Entry] = []
+        walk(folder, into: &out)
+        out.sort { $0.path < $1.path }
+        listings.set(folder, out)
+        return out
+    }
+
+    /// Drops cached folder listings (after a step or a stage changed files).
+    public func forgetListings() { listings.clear() }
+
+    private func walk(_ folder: String, into out: inout [ListingCache.Entry]) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.isEmpty ? rootPath : absolute(folder)) else { return }
         for name in names {
             let path = folder + name
             if folder.isEmpty && (name == ".review" || name == ".git" || name == ".build") { continue }
+            let full = absolute(path)
             var info = stat()
-            guard stat(root.appendingPathComponent(path).path, &info) == 0 else { continue }
+            guard lstat(full, &info) == 0 else { continue }
+            var escapes = false
+            if (info.st_mode & S_IFMT) == S_IFLNK {
+                let target = Self.realPath(full)
+                escapes = !(target.map { $0 == root.path || $0.hasPrefix(root.path + "/") } ?? true)
+                guard stat(full, &info) == 0 else { continue }
+            }
             if (info.st_mode & S_IFMT) == S_IFDIR {
-                walk(path + "/", depth: depth + 1, maxDepth: maxDepth, into: &out)
+                if escapes { continue }
+                walk(path + "/", into: &out)
             } else if (info.st_mode & S_IFMT) == S_IFREG {
-                out.append(path)
+                out.append(ListingCache.Entry(path: path, escapes: escapes))
             }
         }
     }
+
+    /// The absolute path of a path relative to the review.
+    public func absolute(_ path: String) -> String { rootPath + "/" + path }
 
     /// The canonical absolute path of an existing file, resolving symlinks.
     static func realPath(_ path: String) -> String? {
@@ -133,5 +172,35 @@ public struct ReviewFolder: Sendable {
         return outputFolders.flatMap { listFiles(under: $0) }.filter { file in
             !outputs.contains { $0 == file || (isFolderPath($0) && file.hasPrefix($0)) }
         }
+    }
+}
+
+/// Folder listings, cached for the life of a command (reset when steps change files).
+final class ListingCache: @unchecked Sendable {
+    struct Entry: Sendable {
+        var path: String
+        /// A symlink to a file outside the review.
+        var escapes: Bool
+    }
+
+    private var entries: [String: [Entry]] = [:]
+    private let lock = NSLock()
+
+    func get(_ folder: String) -> [Entry]? {
+        lock.lock()
+        defer { lock.unlock() }
+        return entries[folder]
+    }
+
+    func set(_ folder: String, _ value: [Entry]) {
+        lock.lock()
+        entries[folder] = value
+        lock.unlock()
+    }
+
+    func clear() {
+        lock.lock()
+        entries = [:]
+        lock.unlock()
     }
 }

@@ -347,6 +347,7 @@ public final class Runner {
     }
 
     private func snapshotOfOutputFolders() -> [String: FileStamp] {
+        folder.forgetListings()
         var out: [String: FileStamp] = [:]
         for folderPath in folder.outputFolders {
             for file in folder.listFiles(under: folderPath) {

@@ -44,6 +44,7 @@ extension Runner {
             }
         }
         faultInjection("after-moves")
+        folder.forgetListings()
         workspace.overlay = [:]
         for (_, record, _) in ran {
             for output in record.outputs {
@@ -62,7 +63,7 @@ extension Runner {
                 for input in step.inputs { paths.formUnion(folder.expand(input)) }
                 for output in step.outputs { paths.formUnion(folder.expand(output)) }
             }
-            files = try workspace.digests(paths.sorted().map { ResolvedFile(path: $0, url: folder.root.appendingPathComponent($0)) })
+            files = try workspace.digests(paths.sorted().map { ResolvedFile(path: $0, location: folder.absolute($0)) })
             let ranNames = Set(ran.map(\.0.name))
             var records: [StepRecord] = []
             for step in folder.workflow.steps {

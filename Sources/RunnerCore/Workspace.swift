@@ -13,11 +13,11 @@ final class Workspace {
     var logs: [String: [UInt8]] = [:]
     private var stagedDigests: [String: FileDigest] = [:]
 
-    var cacheURL: URL { folder.stateDirectory.appendingPathComponent("hash-cache.json") }
+    var cacheURL: URL { folder.stateDirectory.appendingPathComponent("hash-cache.tsv") }
 
     init(folder: ReviewFolder) {
         self.folder = folder
-        cache = StatCache.load(from: folder.stateDirectory.appendingPathComponent("hash-cache.json"))
+        cache = StatCache.load(from: folder.stateDirectory.appendingPathComponent("hash-cache.tsv"))
     }
 
     func saveCache() {
@@ -27,22 +27,22 @@ final class Workspace {
 
     /// The files a declared path resolves to now, staged outputs taking the place of those on disk.
     func resolve(_ pattern: String) -> [ResolvedFile] {
-        var files: [String: URL] = [:]
+        var files: [String: String] = [:]
         let staged = overlay.keys
         for path in folder.expand(pattern) where !staged.contains(where: { $0 == path || (isFolderPath($0) && path.hasPrefix($0)) }) {
-            files[path] = folder.root.appendingPathComponent(path)
+            files[path] = folder.absolute(path)
         }
         for (output, url) in overlay {
             if isFolderPath(output) {
                 for file in Self.filesBelow(url) {
                     let path = output + file
-                    if WorkflowDecoder.reads(pattern, path) || pattern == path { files[path] = url.appendingPathComponent(file) }
+                    if WorkflowDecoder.reads(pattern, path) || pattern == path { files[path] = url.path + "/" + file }
                 }
             } else if WorkflowDecoder.reads(pattern, output) {
-                files[output] = url
+                files[output] = url.path
             }
         }
-        return files.keys.sorted().map { ResolvedFile(path: $0, url: files[$0] ?? folder.root) }
+        return files.keys.sorted().map { ResolvedFile(path: $0, location: files[$0] ?? folder.rootPath) }
     }
 
     /// Relative paths of the regular files below a folder URL, sorted.
@@ -61,21 +61,21 @@ final class Workspace {
     /// Digests of resolved files: on-disk ones through the stat cache, staged ones hashed once.
     func digests(_ files: [ResolvedFile]) throws(RunnerError) -> [FileDigest] {
         var onDisk: [String] = []
-        for file in files where file.url.path == folder.root.appendingPathComponent(file.path).path { onDisk.append(file.path) }
+        for file in files where file.location == folder.absolute(file.path) { onDisk.append(file.path) }
         let hashed: [String: (stamp: FileStamp, sha256: String)]
-        do { hashed = try cache.hash(onDisk, root: folder.root) } catch { throw .hash(error) }
+        do { hashed = try cache.hash(onDisk, rootPath: folder.rootPath) } catch { throw .hash(error) }
         var out: [FileDigest] = []
         for file in files {
-            if let entry = hashed[file.path], file.url.path == folder.root.appendingPathComponent(file.path).path {
+            if let entry = hashed[file.path], file.location == folder.absolute(file.path) {
                 out.append(FileDigest(path: file.path, sha256: entry.sha256, size: entry.stamp.size))
-            } else if let known = stagedDigests[file.url.path] {
+            } else if let known = stagedDigests[file.location] {
                 out.append(known)
             } else {
-                guard let stamp = FileStamp.of(path: file.url.path) else { throw .io(path: file.path, message: "the file disappeared while the runner read it") }
+                guard let stamp = FileStamp.of(path: file.location) else { throw .io(path: file.path, message: "the file disappeared while the runner read it") }
                 let sha: String
-                do { sha = try FileHasher.sha256(path: file.url.path) } catch { throw .hash(error) }
+                do { sha = try FileHasher.sha256(path: file.location) } catch { throw .hash(error) }
                 let digest = FileDigest(path: file.path, sha256: sha, size: stamp.size)
-                stagedDigests[file.url.path] = digest
+                stagedDigests[file.location] = digest
                 out.append(digest)
             }
         }

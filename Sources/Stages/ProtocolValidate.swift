@@ -20,7 +20,7 @@ public struct ProtocolValidate: BuiltinStep {
 
     public func run(_ context: StepContext) throws(RunnerError) -> StepOutcome {
         let input = try context.inputFile(0)
-        guard let data = FileManager.default.contents(atPath: input.url.path) else {
+        guard let data = FileManager.default.contents(atPath: input.location) else {
             throw .io(path: input.path, message: "cannot read")
         }
         var reader = JSONFields(file: input.path)

@@ -49,7 +49,7 @@ public struct WorkflowDecoder {
             if let repository = members["repository"] { trail.repository = try relativePath(repository, path: "trail.repository", allowFolder: true) }
             if let branch = members["branch"] {
                 let name = try string(branch, path: "trail.branch")
-                guard name.range(of: "^[A-Za-z0-9][A-Za-z0-9._-]*$", options: .regularExpression) != nil else {
+                guard Identifier.isBranchName(name) else {
                     throw error(branch, "trail.branch", "\"\(name)\" is not a usable branch name", fix: "use letters, digits, '.', '_' or '-'")
                 }
                 trail.branch = name
@@ -88,7 +88,7 @@ public struct WorkflowDecoder {
         let members = try object(node, path: path, keys: Self.stageKeys)
         let idNode = try required(members, "id", in: node, path: path)
         let id = try string(idNode, path: path + ".id")
-        guard id.range(of: "^[a-z0-9][a-z0-9-]*$", options: .regularExpression) != nil else {
+        guard Identifier.isStageOrStepID(id) else {
             throw error(idNode, path + ".id", "stage id \"\(id)\" is not of the form [a-z0-9-]", fix: "use a stage id like \"2-search\"")
         }
         let title = try members["title"].map { node throws(WorkflowError) in try string(node, path: path + ".title") }
@@ -114,7 +114,7 @@ public struct WorkflowDecoder {
         let members = try object(node, path: path, keys: Self.stepKeys)
         let idNode = try required(members, "id", in: node, path: path)
         let id = try string(idNode, path: path + ".id")
-        guard id.range(of: "^[a-z0-9][a-z0-9-]*$", options: .regularExpression) != nil else {
+        guard Identifier.isStageOrStepID(id) else {
             throw error(idNode, path + ".id", "step id \"\(id)\" is not of the form [a-z0-9-]", fix: "use a step id like \"import\"")
         }
         let action: Step.Action
@@ -152,7 +152,7 @@ public struct WorkflowDecoder {
                 throw error(env, path + ".env", "\"env\" is for command steps", fix: "remove \"env\" from a built-in step")
             }
             environment = try stringArray(env, path: path + ".env")
-            for (index, name) in environment.enumerated() where name.range(of: "^[A-Za-z_][A-Za-z0-9_]*$", options: .regularExpression) == nil {
+            for (index, name) in environment.enumerated() where !Identifier.isEnvironmentName(name) {
                 throw error(env, "\(path).env[\(index)]", "\"\(name)\" is not an environment variable name", fix: "use names like R_LIBS_USER")
             }
         }
@@ -317,7 +317,7 @@ public struct WorkflowDecoder {
                 let affiliation = try fields["affiliation"].map { node throws(WorkflowError) in try string(node, path: path + ".affiliation") }
                 let orcid = try fields["orcid"].map { node throws(WorkflowError) in try string(node, path: path + ".orcid") }
                 if let orcid, let orcidNode = fields["orcid"],
-                    orcid.range(of: "^(https://orcid.org/)?[0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9X]$", options: .regularExpression) == nil
+                    !Identifier.isORCID(orcid)
                 {
                     throw error(orcidNode, path + ".orcid", "\"\(orcid)\" is not an ORCID iD", fix: "write it as 0000-0002-1825-0097, or leave it out")
                 }
