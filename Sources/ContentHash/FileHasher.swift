@@ -36,6 +36,14 @@ public enum FileHasher {
 
     /// The lowercase hex digests of the file at `path` for each algorithm, read once.
     public static func digests(path: String, algorithms: Set<HashAlgorithm>) throws(ContentHashError) -> [HashAlgorithm: String] {
+        try digests(path: path, algorithms: algorithms, keepContentBelow: 0).digests
+    }
+
+    /// The digests of a file and, when it has fewer than `keepContentBelow` bytes, its content (read once,
+    /// so that a caller that also stores the file need not read it again).
+    public static func digests(
+        path: String, algorithms: Set<HashAlgorithm>, keepContentBelow: Int
+    ) throws(ContentHashError) -> (digests: [HashAlgorithm: String], content: [UInt8]?) {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw .cannotOpen(path: path, errno: errno) }
         defer { close(descriptor) }
@@ -43,6 +51,7 @@ public enum FileHasher {
         var sha512 = algorithms.contains(.sha512) ? SHA512() : nil
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 64)
         defer { buffer.deallocate() }
+        var content: [UInt8]? = keepContentBelow > 0 ? [] : nil
         while true {
             let count = read(descriptor, buffer.baseAddress, chunkSize)
             if count < 0 {
@@ -53,11 +62,14 @@ public enum FileHasher {
             let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<count])
             sha256?.update(bufferPointer: chunk)
             sha512?.update(bufferPointer: chunk)
+            if content != nil {
+                if (content?.count ?? 0) + count < keepContentBelow { content?.append(contentsOf: chunk) } else { content = nil }
+            }
         }
         var out: [HashAlgorithm: String] = [:]
         if let sha256 { out[.sha256] = hex(sha256.finalize()) }
         if let sha512 { out[.sha512] = hex(sha512.finalize()) }
-        return out
+        return (out, content)
     }
 
     /// The lowercase hex SHA-256 of bytes in memory.
@@ -77,16 +89,24 @@ public enum FileHasher {
 
     /// Hashes many files on all cores with every requested algorithm; one result per path, in order.
     public static func digests(paths: [String], algorithms: Set<HashAlgorithm>) -> [Result<[HashAlgorithm: String], ContentHashError>] {
+        digests(paths: paths, algorithms: algorithms, keepContentBelow: 0).map { $0.map(\.digests) }
+    }
+
+    /// Hashes many files on all cores, keeping the content of those smaller than `keepContentBelow` bytes.
+    public static func digests(
+        paths: [String], algorithms: Set<HashAlgorithm>, keepContentBelow: Int
+    ) -> [Result<(digests: [HashAlgorithm: String], content: [UInt8]?), ContentHashError>] {
         let box = ResultBox(count: paths.count)
+        let one: @Sendable (Int) -> Void = { index in
+            box.set(index, Result { () throws(ContentHashError) in try digests(path: paths[index], algorithms: algorithms, keepContentBelow: keepContentBelow) })
+        }
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, paths.count))
         if workers <= 1 || paths.count < 4 {
-            for (index, path) in paths.enumerated() { box.set(index, Result { () throws(ContentHashError) in try digests(path: path, algorithms: algorithms) }) }
+            for index in paths.indices { one(index) }
         } else {
             let next = Counter()
             DispatchQueue.concurrentPerform(iterations: workers) { _ in
-                while let index = next.take(below: paths.count) {
-                    box.set(index, Result { () throws(ContentHashError) in try digests(path: paths[index], algorithms: algorithms) })
-                }
+                while let index = next.take(below: paths.count) { one(index) }
             }
         }
         return box.results
@@ -119,18 +139,19 @@ private final class Counter: @unchecked Sendable {
 
 /// Collects results written by worker threads, each index written once.
 private final class ResultBox: @unchecked Sendable {
-    private var storage: [Result<[HashAlgorithm: String], ContentHashError>]
+    typealias Item = Result<(digests: [HashAlgorithm: String], content: [UInt8]?), ContentHashError>
+    private var storage: [Item]
     private let lock = NSLock()
 
-    init(count: Int) { storage = Array(repeating: .success([:]), count: count) }
+    init(count: Int) { storage = Array(repeating: .success(([:], nil)), count: count) }
 
-    func set(_ index: Int, _ result: Result<[HashAlgorithm: String], ContentHashError>) {
+    func set(_ index: Int, _ result: Item) {
         lock.lock()
         storage[index] = result
         lock.unlock()
     }
 
-    var results: [Result<[HashAlgorithm: String], ContentHashError>] {
+    var results: [Item] {
         lock.lock()
         defer { lock.unlock() }
         return storage

@@ -95,20 +95,30 @@ public struct StatCache: Sendable {
 
     /// Like `hash(_:root:)` with the root as a plain path (no URL building per file, which is slow).
     public mutating func hash(_ paths: [String], rootPath: String) throws(ContentHashError) -> [String: (stamp: FileStamp, sha256: String)] {
-        var out: [String: (FileStamp, String)] = [:]
+        try hash(paths, rootPath: rootPath, keepContentBelow: 0).mapValues { ($0.stamp, $0.sha256) }
+    }
+
+    /// Hashes `paths` like `hash(_:root:)`, and hands back the content of the files it had to read that are
+    /// smaller than `keepContentBelow` bytes.
+    public mutating func hash(
+        _ paths: [String], rootPath: String, keepContentBelow: Int
+    ) throws(ContentHashError) -> [String: (stamp: FileStamp, sha256: String, content: [UInt8]?)] {
+        var out: [String: (FileStamp, String, [UInt8]?)] = [:]
         var toHash: [(String, FileStamp)] = []
         for path in paths {
             guard let stamp = FileStamp.of(path: rootPath + "/" + path) else { continue }
             if let cached = entry(for: path, stamp: stamp) {
-                out[path] = (stamp, cached.sha256)
+                out[path] = (stamp, cached.sha256, nil)
             } else {
                 toHash.append((path, stamp))
             }
         }
-        let digests = try FileHasher.sha256(paths: toHash.map { rootPath + "/" + $0.0 })
-        for ((path, stamp), digest) in zip(toHash, digests) {
+        let results = FileHasher.digests(paths: toHash.map { rootPath + "/" + $0.0 }, algorithms: [.sha256], keepContentBelow: keepContentBelow)
+        for ((path, stamp), result) in zip(toHash, results) {
+            let (digests, content) = try result.get()
+            let digest = digests[.sha256] ?? ""
             record(path, stamp: stamp, sha256: digest)
-            out[path] = (stamp, digest)
+            out[path] = (stamp, digest, content)
         }
         return out
     }

@@ -39,8 +39,11 @@ func lastError(_ code: Int32, _ function: String) -> GitError {
 }
 
 /// Initialises libgit2 once per process; never shut down (tests run in parallel in one process).
+/// Strict object creation is off: every tree entry GitStore writes names a blob it has just written or
+/// found, and checking each again costs a file-system lookup per entry (10,000 for a large stage).
 let libgit2Bootstrap: Int32 = {
     let code = git_libgit2_init()
     _ = reviewtrail_git_set_fsync(0)
+    _ = reviewtrail_git_disable_strict_object_creation()
     return code
 }()

@@ -56,7 +56,16 @@ public final class GitRepository {
         self.path = path
     }
 
-    deinit { git_repository_free(pointer) }
+    /// An object database over this repository's `objects/` folder with only the loose-object backend (zlib
+    /// level 1, git's own default for loose objects), for
+    /// writing many new blobs: libgit2's full database rescans `objects/pack/` after every write of an
+    /// object it does not hold yet (five system calls an object), this one has no packs to rescan.
+    private var looseWriter: OpaquePointer?
+
+    deinit {
+        if let looseWriter { git_odb_free(looseWriter) }
+        git_repository_free(pointer)
+    }
 
     /// Opens an existing repository.
     /// - Throws: `GitError` with `GIT_ENOTFOUND` when there is none at `path`.
@@ -89,19 +98,64 @@ public final class GitRepository {
 
     /// Writes `bytes` as a blob (a no-op when the blob exists).
     public func writeBlob(_ bytes: [UInt8]) throws(GitError) -> ObjectID {
+        let odb = try looseObjectWriter()
         var oid = git_oid()
-        let code = bytes.withUnsafeBytes { git_blob_create_from_buffer(&oid, pointer, $0.baseAddress, $0.count) }
-        try check(code, "git_blob_create_from_buffer")
+        let code = bytes.withUnsafeBytes { git_odb_write(&oid, odb, $0.baseAddress, $0.count, GIT_OBJECT_BLOB) }
+        try check(code, "git_odb_write(blob)")
         return ObjectID(oid)
     }
 
+    private func looseObjectWriter() throws(GitError) -> OpaquePointer {
+        if let looseWriter { return looseWriter }
+        var odb: OpaquePointer?
+        try check(git_odb_new(&odb), "git_odb_new")
+        guard let odb else { throw GitError(code: -1, function: "git_odb_new", message: "no object database") }
+        var backend: OpaquePointer?
+        let objects = (git_repository_path(pointer).map { String(cString: $0) } ?? path + "/") + "objects"
+        let code = git_odb_backend_loose(&backend, objects, 1, 0, 0, 0)
+        if code < 0 {
+            git_odb_free(odb)
+            throw lastError(code, "git_odb_backend_loose")
+        }
+        let added = git_odb_add_backend(odb, backend, 1)
+        if added < 0 {
+            git_odb_free(odb)
+            throw lastError(added, "git_odb_add_backend")
+        }
+        looseWriter = odb
+        return odb
+    }
+
     /// Writes the file at `filePath` as a blob. When `known` names a blob already in the
-    /// object database (from a cache), the file is not read again.
+    /// object database (from a cache), the file is not read again. The file is read here rather than by
+    /// `git_blob_create_from_disk`, which resolves every path component (10 readlink calls a file).
     public func writeBlob(fileAt filePath: String, known: ObjectID? = nil) throws(GitError) -> ObjectID {
         if let known, contains(known) { return known }
-        var oid = git_oid()
-        try check(git_blob_create_from_disk(&oid, pointer, filePath), "git_blob_create_from_disk(\(filePath))")
-        return ObjectID(oid)
+        guard let bytes = Self.readWholeFile(filePath) else {
+            throw GitError(code: -1, function: "writeBlob", message: "cannot read \(filePath)")
+        }
+        return try writeBlob(bytes)
+    }
+
+    /// The bytes of a file, read with one open and plain reads.
+    static func readWholeFile(_ path: String) -> [UInt8]? {
+        let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { Glibc.close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { return nil }
+        var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
+        var offset = 0
+        while offset < bytes.count {
+            let count = bytes.withUnsafeMutableBytes { buffer -> Int in
+                guard let base = buffer.baseAddress else { return 0 }
+                return Glibc.read(descriptor, base + offset, buffer.count - offset)
+            }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { break }
+            offset += count
+        }
+        return offset == bytes.count ? bytes : nil
     }
 
     /// True when the object database holds `id`.

@@ -6,13 +6,14 @@ public struct ResolvedFile: Sendable, Equatable {
     public var path: String
     /// The absolute path to read.
     public var location: String
+    /// True when the file is a staged output of a step that ran in this stage (not yet in place).
+    public var staged: Bool
 
-    public init(path: String, location: String) {
+    public init(path: String, location: String, staged: Bool = false) {
         self.path = path
         self.location = location
+        self.staged = staged
     }
-
-    public init(path: String, url: URL) { self.init(path: path, location: url.path) }
 
     public var url: URL { URL(fileURLWithPath: location) }
 }

@@ -94,39 +94,56 @@ struct CommandStep {
         throw .stepFailed(step: step.name, message: "command \"\(name)\" not found in \(Self.path)")
     }
 
-    /// Runs the command; stdout and stderr go to the given files.
+    /// Runs the command (posix_spawn, its own process group, default signal handling, stdin from
+    /// /dev/null); stdout and stderr go to the given files. Waits with waitpid, so the step ends as soon as
+    /// the command does.
     func run(stdout: URL, stderr: URL, extraEnvironment: [String: String]) throws(RunnerError) {
-        let process = Process()
-        process.executableURL = try executable()
-        process.arguments = Array(argv.dropFirst())
-        process.currentDirectoryURL = root
+        let executable = try executable().path
         let inherited = ProcessInfo.processInfo.environment
         var environment = ["PATH": Self.path, "LANG": "C.UTF-8", "HOME": inherited["HOME"] ?? "/"]
         for name in step.environment { if let value = inherited[name] { environment[name] = value } }
         environment.merge(extraEnvironment) { _, new in new }
-        process.environment = environment
-        FileManager.default.createFile(atPath: stdout.path, contents: nil)
-        FileManager.default.createFile(atPath: stderr.path, contents: nil)
-        guard let out = FileHandle(forWritingAtPath: stdout.path), let err = FileHandle(forWritingAtPath: stderr.path) else {
-            throw .io(path: stdout.path, message: "cannot open the step's log files")
+        let environmentStrings = environment.keys.sorted().map { "\($0)=\(environment[$0] ?? "")" }
+
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, stdout.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_addopen(&actions, 2, stderr.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_addchdir_np(&actions, root.path)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGINT, SIGTERM, SIGPIPE, SIGQUIT] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
+
+        var pid: pid_t = 0
+        let code = withCStrings([executable] + Array(argv.dropFirst())) { arguments in
+            withCStrings(environmentStrings) { variables in
+                posix_spawn(&pid, executable, &actions, &attributes, arguments, variables)
+            }
         }
-        defer {
-            try? out.close()
-            try? err.close()
+        guard code == 0 else {
+            throw .stepFailed(step: step.name, message: "cannot start \(argv[0]): \(String(cString: strerror(code)))")
         }
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        do { try process.run() } catch {
-            throw .stepFailed(step: step.name, message: "cannot start \(argv[0]): \(error.localizedDescription)")
-        }
-        runningChild = process.processIdentifier
-        process.waitUntilExit()
+        runningChild = pid
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         runningChild = 0
-        guard process.terminationReason == .exit, process.terminationStatus == 0 else {
+        let exited = (status & 0x7f) == 0
+        let exitCode = (status >> 8) & 0xff
+        guard exited, exitCode == 0 else {
             let tail = Self.lastLines(of: stderr, count: 10)
-            let status = process.terminationReason == .exit ? "exited with \(process.terminationStatus)" : "was killed by signal \(process.terminationStatus)"
-            throw .stepFailed(step: step.name, message: "\(argv[0]) \(status)" + (tail.isEmpty ? "" : "; last lines of stderr:\n" + tail))
+            let how = exited ? "exited with \(exitCode)" : "was killed by signal \(status & 0x7f)"
+            throw .stepFailed(step: step.name, message: "\(argv[0]) \(how)" + (tail.isEmpty ? "" : "; last lines of stderr:\n" + tail))
         }
     }
 
@@ -136,3 +153,16 @@ struct CommandStep {
         return lines.suffix(count).map { "  " + $0 }.joined(separator: "\n")
     }
 }
+
+/// Calls `body` with a NULL-terminated C array of the strings, valid for the call only.
+func withCStrings<T>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> T) -> T {
+    var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
+    pointers.append(nil)
+    defer { for pointer in pointers { free(pointer) } }
+    // The array always holds at least the terminating nil, so its base address exists.
+    return pointers.withUnsafeBufferPointer { body($0.baseAddress.unsafelyUnwrapped) }
+}
+
+/// glibc (2.29 and later) has it, but Swift's Glibc module does not import it.
+@_silgen_name("posix_spawn_file_actions_addchdir_np")
+func posix_spawn_file_actions_addchdir_np(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ path: UnsafePointer<CChar>) -> Int32

@@ -52,7 +52,8 @@ public struct ReviewFolder: Sendable {
                     throw .workflow(WorkflowError(location, "\"\(input)\" leads outside the review folder through the symlink \"\(escape)\"", fix: "copy the file into the review folder"))
                 }
                 let files = expand(input)
-                for file in expandIncludingEscapes(input) where !files.contains(file) {
+                let kept = Set(files)
+                for file in expandIncludingEscapes(input) where !kept.contains(file) {
                     throw .workflow(WorkflowError(location, "\"\(input)\" matches \"\(file)\", a symlink to a file outside the review folder", fix: "copy the file into the review folder"))
                 }
                 let producedByAStep = outputs.contains { WorkflowDecoder.reads(input, $0) }
@@ -122,27 +123,38 @@ public struct ReviewFolder: Sendable {
         return out
     }
 
-    /// Drops cached folder listings (after a step or a stage changed files).
-    public func forgetListings() { listings.clear() }
+    /// Drops cached folder listings (after a step or a stage changed files): all of them, or those that
+    /// could hold files under one of `folders`.
+    public func forgetListings(under folders: [String]? = nil) {
+        guard let folders else { return listings.clear() }
+        listings.remove { listed in folders.contains { $0.hasPrefix(listed) || listed.hasPrefix($0) } }
+    }
 
     private func walk(_ folder: String, into out: inout [ListingCache.Entry]) {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.isEmpty ? rootPath : absolute(folder)) else { return }
-        for name in names {
-            let path = folder + name
+        guard let directory = opendir(folder.isEmpty ? rootPath : absolute(folder)) else { return }
+        defer { closedir(directory) }
+        while let entry = readdir(directory) {
+            var kind = entry.pointee.d_type
+            let name = withUnsafePointer(to: &entry.pointee.d_name) { String(cString: UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self)) }
+            if name == "." || name == ".." { continue }
             if folder.isEmpty && (name == ".review" || name == ".git" || name == ".build") { continue }
-            let full = absolute(path)
-            var info = stat()
-            guard lstat(full, &info) == 0 else { continue }
+            let path = folder + name
             var escapes = false
-            if (info.st_mode & S_IFMT) == S_IFLNK {
-                let target = Self.realPath(full)
-                escapes = !(target.map { $0 == root.path || $0.hasPrefix(root.path + "/") } ?? true)
-                guard stat(full, &info) == 0 else { continue }
+            if kind == UInt8(DT_UNKNOWN) || kind == UInt8(DT_LNK) {
+                let full = absolute(path)
+                var info = stat()
+                guard lstat(full, &info) == 0 else { continue }
+                if (info.st_mode & S_IFMT) == S_IFLNK {
+                    let target = Self.realPath(full)
+                    escapes = !(target.map { $0 == root.path || $0.hasPrefix(root.path + "/") } ?? true)
+                    guard stat(full, &info) == 0 else { continue }
+                }
+                kind = (info.st_mode & S_IFMT) == S_IFDIR ? UInt8(DT_DIR) : (info.st_mode & S_IFMT) == S_IFREG ? UInt8(DT_REG) : UInt8(DT_UNKNOWN)
             }
-            if (info.st_mode & S_IFMT) == S_IFDIR {
+            if kind == UInt8(DT_DIR) {
                 if escapes { continue }
                 walk(path + "/", into: &out)
-            } else if (info.st_mode & S_IFMT) == S_IFREG {
+            } else if kind == UInt8(DT_REG) {
                 out.append(ListingCache.Entry(path: path, escapes: escapes))
             }
         }
@@ -201,6 +213,12 @@ final class ListingCache: @unchecked Sendable {
     func clear() {
         lock.lock()
         entries = [:]
+        lock.unlock()
+    }
+
+    func remove(where shouldRemove: (String) -> Bool) {
+        lock.lock()
+        entries = entries.filter { !shouldRemove($0.key) }
         lock.unlock()
     }
 }

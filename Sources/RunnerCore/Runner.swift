@@ -264,11 +264,20 @@ public final class Runner {
             logs.append(("\(logPrefix).log", Array((outcome.log.isEmpty ? outcome.summary + "\n" : outcome.log).utf8)))
         case .command(let argv):
             let before = snapshotOfOutputFolders()
-            let inputPaths = evaluation.inputs.map { $0.map { relativeOrAbsolute($0.url) } }
+            let inputPaths = evaluation.inputs.map { $0.map { relativeOrAbsolute($0.location) } }
             let outputPaths = outputs.enumerated().map { index, url in relativeOrAbsolute(url) + (isFolderPath(step.outputs[index]) ? "/" : "") }
             let expanded = try CommandStep.expand(argv, inputs: inputPaths, outputs: outputPaths, step: step)
             var environment: [String: String] = [:]
-            for (index, paths) in inputPaths.enumerated() { environment["REVIEW_INPUT_\(index)"] = paths.joined(separator: "\n") }
+            for (index, paths) in inputPaths.enumerated() {
+                let list = paths.joined(separator: "\n")
+                if list.utf8.count < 64 * 1024 {
+                    environment["REVIEW_INPUT_\(index)"] = list
+                } else {
+                    let listFile = stepDirectory.appendingPathComponent("inputs\(index).txt")
+                    try AtomicFile.write(list + "\n", to: listFile)
+                    environment["REVIEW_INPUT_\(index)_FILE"] = relativeOrAbsolute(listFile)
+                }
+            }
             for (index, path) in outputPaths.enumerated() { environment["REVIEW_OUTPUT_\(index)"] = path }
             let stdout = stepDirectory.appendingPathComponent("stdout.log")
             let stderr = stepDirectory.appendingPathComponent("stderr.log")
@@ -340,18 +349,19 @@ public final class Runner {
         return StepOutcome(summary: "\(step.id) wrote " + parts.joined(separator: ", "), counts: counts)
     }
 
-    private func relativeOrAbsolute(_ url: URL) -> String {
-        let path = url.path
+    private func relativeOrAbsolute(_ url: URL) -> String { relativeOrAbsolute(url.path) }
+
+    private func relativeOrAbsolute(_ path: String) -> String {
         let root = folder.root.path + "/"
         return path.hasPrefix(root) ? String(path.dropFirst(root.count)) : path
     }
 
     private func snapshotOfOutputFolders() -> [String: FileStamp] {
-        folder.forgetListings()
+        folder.forgetListings(under: folder.outputFolders)
         var out: [String: FileStamp] = [:]
         for folderPath in folder.outputFolders {
             for file in folder.listFiles(under: folderPath) {
-                out[file] = FileStamp.of(path: folder.root.appendingPathComponent(file).path)
+                out[file] = FileStamp.of(path: folder.absolute(file))
             }
         }
         return out

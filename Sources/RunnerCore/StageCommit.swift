@@ -44,11 +44,13 @@ extension Runner {
             }
         }
         faultInjection("after-moves")
-        folder.forgetListings()
+        folder.forgetListings(under: journal.moves.map { move in
+            String(move.target[...(move.target.lastIndex(of: "/") ?? move.target.startIndex)])
+        })
         workspace.overlay = [:]
         for (_, record, _) in ran {
             for output in record.outputs {
-                if let stamp = FileStamp.of(path: folder.root.appendingPathComponent(output.path).path) {
+                if let stamp = FileStamp.of(path: folder.absolute(output.path)) {
                     workspace.cache.record(output.path, stamp: stamp, sha256: output.sha256)
                 }
             }
@@ -63,6 +65,8 @@ extension Runner {
                 for input in step.inputs { paths.formUnion(folder.expand(input)) }
                 for output in step.outputs { paths.formUnion(folder.expand(output)) }
             }
+            workspace.trustRetained = true
+            defer { workspace.trustRetained = false }
             files = try workspace.digests(paths.sorted().map { ResolvedFile(path: $0, location: folder.absolute($0)) })
             let ranNames = Set(ran.map(\.0.name))
             var records: [StepRecord] = []
@@ -85,12 +89,13 @@ extension Runner {
             throw rollBack(error)
         }
 
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        guard var manifestBytes = try? Array(encoder.encode(manifest)) else { throw rollBack(.trail("cannot encode the manifest")) }
-        manifestBytes.append(0x0A)
+        let manifestBytes = manifest.encoded()
         var snapshotFiles = files.map { digest in
-            SnapshotFile(path: digest.path, source: .file(path: folder.root.appendingPathComponent(digest.path).path, knownBlob: workspace.cache.entries[digest.path]?.blob))
+            let known = workspace.cache.entries[digest.path]?.blob
+            if known == nil, let content = workspace.retainedContent(digest.path) {
+                return SnapshotFile(path: digest.path, source: .bytes(content))
+            }
+            return SnapshotFile(path: digest.path, source: .file(path: folder.absolute(digest.path), knownBlob: known))
         }
         snapshotFiles.append(SnapshotFile(path: SnapshotManifest.path, source: .bytes(manifestBytes)))
         for (path, bytes) in workspace.logs.sorted(by: { $0.key < $1.key }) { snapshotFiles.append(SnapshotFile(path: path, source: .bytes(bytes))) }
@@ -99,8 +104,8 @@ extension Runner {
         let written: (commit: String, blobs: [String: String])
         do { written = try store.writeSnapshot(files: snapshotFiles, message: message, parent: tip) } catch { throw rollBack(error) }
         for digest in files {
-            if let blob = written.blobs[digest.path], let stamp = FileStamp.of(path: folder.root.appendingPathComponent(digest.path).path) {
-                workspace.cache.record(digest.path, stamp: stamp, sha256: digest.sha256, blob: blob)
+            if let blob = written.blobs[digest.path], let entry = workspace.cache.entries[digest.path], entry.sha256 == digest.sha256 {
+                workspace.cache.record(digest.path, stamp: entry.stamp, sha256: digest.sha256, blob: blob)
             }
         }
         journal.commit = written.commit

@@ -139,3 +139,46 @@ extension JSONValue: Codable {
         }
     }
 }
+
+extension SnapshotManifest {
+    /// The manifest as the trail stores it: sorted keys, two-space indentation, LF. Written by hand rather
+    /// than by `JSONEncoder`, which takes tens of milliseconds for a stage of 10,000 files.
+    public func encoded() -> [UInt8] {
+        func digest(_ file: FileDigest) -> JSONValue {
+            .object([JSONMember("path", .string(file.path)), JSONMember("sha256", .string(file.sha256)), JSONMember("size", .number(String(file.size)))])
+        }
+        func strings(_ items: [String]) -> JSONValue { .array(items.map { .string($0) }) }
+        func optional(_ text: String?) -> JSONValue? { text.map { .string($0) } }
+        let steps: [JSONValue] = steps.map { step in
+            var members = [
+                JSONMember("counts", .object(step.counts.map { JSONMember($0.key, .number(String($0.value))) })),
+                JSONMember("definition_sha256", .string(step.definitionSHA256)),
+                JSONMember("inputs", .array(step.inputs.map(digest))),
+                JSONMember("key", .string(step.key)),
+                JSONMember("kind", .string(step.kind)),
+                JSONMember("logs", strings(step.logs)),
+                JSONMember("name", .string(step.name)),
+                JSONMember("outputs", .array(step.outputs.map(digest))),
+                JSONMember("stage", .string(step.stage)),
+                JSONMember("summary", .string(step.summary)),
+            ]
+            if let value = optional(step.kindVersion) { members.append(JSONMember("kind_version", value)) }
+            if let parameters = step.parameters { members.append(JSONMember("parameters", parameters)) }
+            if let run = step.run { members.append(JSONMember("run", strings(run))) }
+            if let value = optional(step.snapshot) { members.append(JSONMember("snapshot", value)) }
+            if let value = optional(step.uses) { members.append(JSONMember("uses", value)) }
+            return .object(members)
+        }
+        let value = JSONValue.object([
+            JSONMember("files", .array(files.map(digest))),
+            JSONMember("format", .number(String(format))),
+            JSONMember("ran", strings(ran)),
+            JSONMember("runner_version", .string(runnerVersion)),
+            JSONMember("stage", .string(stage)),
+            JSONMember("steps", .array(steps)),
+            JSONMember("summary", .string(summary)),
+            JSONMember("workflow", digest(workflow)),
+        ])
+        return Array(CanonicalJSON.pretty(value).utf8)
+    }
+}

@@ -82,7 +82,7 @@ struct MiniReview {
             #expect(trailers.contains { $0.key == "Input-SHA256" && $0.value.hasSuffix(" stages/2-search/exports/b.txt") })
             #expect(trailers.contains { $0.key == "Output-SHA256" && $0.value.hasSuffix(" stages/2-search/out/sorted.txt") })
             #expect(!trailers.contains { $0.key == "Input-SHA256" && $0.value.hasSuffix("sorted.txt") })
-            #expect(message.hasPrefix("2-search: sort wrote 1 output; count wrote 1 output\n\nReview-Stage: 2-search\n"))
+            #expect(message.hasPrefix("2-search: sort wrote sorted.txt 5 lines; count wrote count.txt 1 line\n\nReview-Stage: 2-search\n"))
             let manifest = try JSONDecoder().decode(SnapshotManifest.self, from: Data(try #require(try review.store.read(".trail/manifest.json", at: commit))))
             #expect(manifest.ran == ["2-search/sort", "2-search/count"])
             #expect(manifest.steps.first?.inputs.map(\.path) == ["stages/2-search/exports/a.txt", "stages/2-search/exports/b.txt"])

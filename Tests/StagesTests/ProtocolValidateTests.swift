@@ -14,7 +14,7 @@ func validateProtocol(_ text: String, in dir: URL) throws(RunnerError) -> (StepO
         id: "protocol", stageID: "1-question", action: .builtin("protocol/validate"), parameters: [], inputs: ["protocol.json"],
         outputs: ["out/protocol.json", "out/search-strategy.txt"], environment: [], description: nil,
         location: SourceLocation(file: "workflow.json", line: 1, column: 1, path: ""), inputLocations: [], outputLocations: [])
-    let context = StepContext(step: step, root: dir, inputs: [[ResolvedFile(path: "stages/1-question/protocol.json", url: input)]], outputs: outputs, progress: { _ in })
+    let context = StepContext(step: step, root: dir, inputs: [[ResolvedFile(path: "stages/1-question/protocol.json", location: input.path)]], outputs: outputs, progress: { _ in })
     let outcome = try ProtocolValidate().run(context)
     let normalised = (try? readFile(outputs[0])) ?? ""
     let strategy = (try? readFile(outputs[1])) ?? ""
