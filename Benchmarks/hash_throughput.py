@@ -49,7 +49,7 @@ def main():
         ("review hash (1 file)", [REVIEW, "hash", big], None),
         ("openssl dgst -sha256 (1 file)", ["openssl", "dgst", "-sha256", big], None),
     ], args.rounds)
-    report(f"SHA-256 of one {args.size_mib} MiB file (page-cached), alternating", times, unit="s", scale=1.0)
+    report(f"SHA-256 of one {args.size_mib} MiB file (page-cached), alternating", times)
     medians = {name: value[0] for name, value in summary(times).items()}
     mb = args.size_mib * 1.048576
     review_rate = mb / medians["review hash (1 file)"]
