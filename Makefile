@@ -24,6 +24,7 @@ run: build
 	@echo "Trail (bare git repository, branch trail): $(CURDIR)/.review/trail.git"
 	@echo "Outputs: $(CURDIR)/stages/*/out/"
 	@echo "Read the trail with: git --git-dir=.review/trail.git log trail   or   $(REVIEW_BIN) log"
+	@echo "Archive: $(CURDIR)/archive/ ('review archive' is not built yet; see README, Not built yet)"
 
 test: build
 	$(SWIFT) test
