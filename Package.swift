@@ -49,13 +49,13 @@ let package = Package(
         .target(
             /** The built-in steps of the five stages */
             name: "Stages",
-            dependencies: ["RunnerCore", "WorkflowModel", "ContentHash"]
+            dependencies: ["RunnerCore", "WorkflowModel", "ContentHash", "Bibliography"]
         ),
         .target(
             /** The command line: thin commands, shared options, exit codes */
             name: "ReviewCommands",
             dependencies: [
-                "RunnerCore", "Stages", "WorkflowModel", "ContentHash",
+                "RunnerCore", "Stages", "WorkflowModel", "ContentHash", "Bibliography",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

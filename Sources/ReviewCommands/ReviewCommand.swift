@@ -10,7 +10,7 @@ public struct ReviewCommand: ParsableCommand {
         commandName: "review",
         abstract: "Run a scoping review as declared steps and keep every stage in a git audit trail.",
         version: runnerVersion,
-        subcommands: [Run.self, Status.self, Log.self, Show.self, Verify.self, Schema.self, Hash.self])
+        subcommands: [Run.self, Status.self, Log.self, Show.self, Verify.self, Records.self, Schema.self, Hash.self])
 
     public init() {}
 
@@ -70,6 +70,13 @@ enum Output {
 
     static func progress(_ message: String) {
         FileHandle.standardError.write(Data("review: \(message)\n".utf8))
+    }
+
+    /// Moves a finished temporary file over `url` (a rename in the same folder).
+    static func replace(_ url: URL, with temporary: URL) throws(RunnerError) {
+        if rename(temporary.path, url.path) != 0 {
+            throw .io(path: url.path, message: "cannot write: \(String(cString: strerror(errno)))")
+        }
     }
 
     static func json(_ value: JSONValue) {
