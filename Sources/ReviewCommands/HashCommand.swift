@@ -4,7 +4,7 @@ import Foundation
 
 struct Hash: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Print the SHA-256 (or SHA-512) of files as sha256sum does, hashing on all cores.")
+        commandName: "hash", abstract: "Print the SHA-256 (or SHA-512) of files as sha256sum does, hashing on all cores.")
 
     @Option(help: "sha256 or sha512.") var algorithm: String = "sha256"
     @Argument(help: "The files to hash.") var files: [String]

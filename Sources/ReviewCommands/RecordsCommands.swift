@@ -6,7 +6,7 @@ import Stages
 
 struct Records: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Read, write and convert bibliographic records (no workflow.json needed).",
+        commandName: "records", abstract: "Read, write and convert bibliographic records (no workflow.json needed).",
         subcommands: [RecordsImportCommand.self, RecordsExportCommand.self])
 }
 

@@ -6,7 +6,7 @@ import WorkflowModel
 
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the stale steps in order and commit one trail snapshot per stage that ran.")
+        commandName: "run", abstract: "Run the stale steps in order and commit one trail snapshot per stage that ran.")
 
     @OptionGroup var options: ReviewOptions
     @Argument(help: ArgumentHelp("Stages or steps (STAGE/STEP) to run, with what they depend on; all by default.", valueName: "STAGE|STAGE/STEP"))
@@ -32,7 +32,7 @@ struct Run: ParsableCommand {
 }
 
 struct Status: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Say, per step, whether it is up to date and why not.")
+    static let configuration = CommandConfiguration(commandName: "status", abstract: "Say, per step, whether it is up to date and why not.")
 
     @OptionGroup var options: ReviewOptions
     @Flag(help: "Print JSON.") var json = false

@@ -5,7 +5,7 @@ import Stages
 import WorkflowModel
 
 struct Log: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List the trail's snapshots, newest first.")
+    static let configuration = CommandConfiguration(commandName: "log", abstract: "List the trail's snapshots, newest first.")
 
     @OptionGroup var options: ReviewOptions
     @Option(help: "Only snapshots of this stage.") var stage: String?
@@ -33,7 +33,7 @@ struct Log: ParsableCommand {
 }
 
 struct Show: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show a snapshot's manifest: its steps, inputs and outputs with SHA-256.")
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a snapshot's manifest: its steps, inputs and outputs with SHA-256.")
 
     @OptionGroup var options: ReviewOptions
     @Argument(help: ArgumentHelp("A commit id, trail~N, or @STAGE for the latest snapshot of a stage.", valueName: "REV")) var revision: String
@@ -42,10 +42,7 @@ struct Show: ParsableCommand {
     func run() throws {
         let (commit, manifest) = try TrailReader.open(try options.loadRecoveredFolder()).show(revision)
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            let data = try encoder.encode(manifest)
-            let manifestValue = try JSONParser.parse(Array(data)).value
+            let manifestValue = try JSONParser.parse(manifest.encoded()).value
             Output.json(.object([JSONMember("commit", .string(commit.id)), JSONMember("manifest", manifestValue)]))
             return
         }
@@ -64,7 +61,7 @@ struct Show: ParsableCommand {
 
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Re-hash every snapshot from its committed blobs, check manifests, trailers and the chain, and compare the working files.")
+        commandName: "verify", abstract: "Re-hash every snapshot from its committed blobs, check manifests, trailers and the chain, and compare the working files.")
 
     @OptionGroup var options: ReviewOptions
     @Flag(help: "Print JSON.") var json = false
@@ -94,7 +91,7 @@ struct Verify: ParsableCommand {
 }
 
 struct Schema: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Print the JSON Schema of workflow.json, with every built-in step's parameters.")
+    static let configuration = CommandConfiguration(commandName: "schema", abstract: "Print the JSON Schema of workflow.json, with every built-in step's parameters.")
 
     func run() throws {
         Output.json(WorkflowSchema.generate(catalog: BuiltinSteps.registry.catalog))

@@ -65,17 +65,31 @@ public struct ReviewFolder: Sendable {
         }
     }
 
-    /// The first component of `path` that is a symlink pointing outside the review, or nil.
+    /// The first component of `path` that is a symlink pointing outside the review, or nil. Components
+    /// already checked (declared paths share most of theirs) are remembered for the life of the folder.
     func escapingComponent(of path: String) -> String? {
         var prefix = ""
         for part in path.split(separator: "/") {
             prefix += (prefix.isEmpty ? "" : "/") + part
+            switch listings.componentCheck(prefix) {
+            case .inside: continue
+            case .missing: return nil
+            case .escapes: return prefix
+            case nil: break
+            }
             let full = absolute(prefix)
             var info = stat()
-            guard lstat(full, &info) == 0 else { return nil }
-            if (info.st_mode & S_IFMT) == S_IFLNK {
-                guard let target = Self.realPath(full), target == root.path || target.hasPrefix(root.path + "/") else { return prefix }
+            guard lstat(full, &info) == 0 else {
+                listings.recordComponent(prefix, .missing)
+                return nil
             }
+            if (info.st_mode & S_IFMT) == S_IFLNK {
+                guard let target = Self.realPath(full), target == root.path || target.hasPrefix(root.path + "/") else {
+                    listings.recordComponent(prefix, .escapes)
+                    return prefix
+                }
+            }
+            listings.recordComponent(prefix, .inside)
         }
         return nil
     }
@@ -195,8 +209,28 @@ final class ListingCache: @unchecked Sendable {
         var escapes: Bool
     }
 
+    /// What checking one path component found.
+    enum ComponentCheck {
+        case inside
+        case missing
+        case escapes
+    }
+
     private var entries: [String: [Entry]] = [:]
+    private var components: [String: ComponentCheck] = [:]
     private let lock = NSLock()
+
+    func componentCheck(_ prefix: String) -> ComponentCheck? {
+        lock.lock()
+        defer { lock.unlock() }
+        return components[prefix]
+    }
+
+    func recordComponent(_ prefix: String, _ check: ComponentCheck) {
+        lock.lock()
+        components[prefix] = check
+        lock.unlock()
+    }
 
     func get(_ folder: String) -> [Entry]? {
         lock.lock()
@@ -213,6 +247,7 @@ final class ListingCache: @unchecked Sendable {
     func clear() {
         lock.lock()
         entries = [:]
+        components = [:]
         lock.unlock()
     }
 

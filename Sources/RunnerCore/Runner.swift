@@ -99,7 +99,7 @@ public final class Runner {
         guard let bytes = try store.read(SnapshotManifest.path, at: commit) else {
             throw .trail("snapshot \(commit.prefix(7)) has no \(SnapshotManifest.path)")
         }
-        do { return try JSONDecoder().decode(SnapshotManifest.self, from: Data(bytes)) } catch {
+        do { return try SnapshotManifest.decode(bytes) } catch {
             throw .trail("snapshot \(commit.prefix(7)): \(SnapshotManifest.path) cannot be read: \(error)")
         }
     }

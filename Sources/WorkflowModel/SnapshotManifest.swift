@@ -182,3 +182,52 @@ extension SnapshotManifest {
         return Array(CanonicalJSON.pretty(value).utf8)
     }
 }
+
+/// A manifest that cannot be read, with what was wrong.
+public struct ManifestError: Error, Equatable, Sendable, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}
+
+extension SnapshotManifest {
+    /// Reads a manifest written by `encoded()` (or any JSON of the same shape) without `JSONDecoder`, which
+    /// would cost every `status` milliseconds at start-up.
+    public static func decode(_ bytes: [UInt8]) throws(ManifestError) -> SnapshotManifest {
+        let root: JSONValue
+        do { root = try JSONParser.parse(bytes).value } catch { throw ManifestError(message: "line \(error.line): \(error.message)") }
+        func string(_ value: JSONValue?, _ key: String) throws(ManifestError) -> String {
+            guard let text = value?[key]?.stringValue else { throw ManifestError(message: "missing or non-string \"\(key)\"") }
+            return text
+        }
+        func optionalString(_ value: JSONValue?, _ key: String) -> String? { value?[key]?.stringValue }
+        func strings(_ value: JSONValue?, _ key: String) -> [String] { value?[key]?.arrayValue?.compactMap(\.stringValue) ?? [] }
+        func digests(_ value: JSONValue?, _ key: String) throws(ManifestError) -> [FileDigest] {
+            var out: [FileDigest] = []
+            for item in value?[key]?.arrayValue ?? [] {
+                out.append(FileDigest(path: try string(item, "path"), sha256: try string(item, "sha256"), size: Int64(item["size"]?.intValue ?? 0)))
+            }
+            return out
+        }
+        guard let workflowValue = root["workflow"] else { throw ManifestError(message: "missing \"workflow\"") }
+        var steps: [StepRecord] = []
+        for item in root["steps"]?.arrayValue ?? [] {
+            var counts: [String: Int] = [:]
+            for member in item["counts"]?.objectValue ?? [] { counts[member.key] = member.value.intValue ?? 0 }
+            steps.append(
+                StepRecord(
+                    name: try string(item, "name"), stage: try string(item, "stage"), kind: try string(item, "kind"),
+                    uses: optionalString(item, "uses"), run: item["run"].map { _ in strings(item, "run") },
+                    kindVersion: optionalString(item, "kind_version"), parameters: item["parameters"],
+                    definitionSHA256: try string(item, "definition_sha256"), key: try string(item, "key"),
+                    inputs: try digests(item, "inputs"), outputs: try digests(item, "outputs"), logs: strings(item, "logs"),
+                    summary: try string(item, "summary"), counts: counts, snapshot: optionalString(item, "snapshot")))
+        }
+        var manifest = SnapshotManifest(
+            runnerVersion: try string(root, "runner_version"), stage: try string(root, "stage"), summary: try string(root, "summary"),
+            workflow: FileDigest(
+                path: try string(workflowValue, "path"), sha256: try string(workflowValue, "sha256"), size: Int64(workflowValue["size"]?.intValue ?? 0)),
+            ran: strings(root, "ran"), steps: steps, files: try digests(root, "files"))
+        manifest.format = root["format"]?.intValue ?? currentFormat
+        return manifest
+    }
+}

@@ -201,3 +201,26 @@ func decodeError(_ text: String) -> WorkflowError? {
         #expect(published.contains("search-strategy.txt"))
     }
 }
+
+@Suite struct SnapshotManifestTests {
+    @Test func encodedManifestDecodesBackEqual() throws {
+        let digest = FileDigest(path: "stages/2-search/out/records.jsonl", sha256: String(repeating: "a", count: 64), size: 12)
+        let step = StepRecord(
+            name: "2-search/import", stage: "2-search", kind: "builtin", uses: "records/import", run: nil, kindVersion: "1",
+            parameters: .object([JSONMember("strict", .bool(true))]), definitionSHA256: String(repeating: "b", count: 64),
+            key: String(repeating: "c", count: 64), inputs: [digest], outputs: [digest], logs: [".trail/logs/2-search/import.log"],
+            summary: "3 records \"imported\"", counts: ["records": 3], snapshot: nil)
+        let command = StepRecord(
+            name: "2-search/count", stage: "2-search", kind: "command", uses: nil, run: ["sh", "-c", "wc -l"], kindVersion: "command",
+            parameters: nil, definitionSHA256: "d", key: "e", inputs: [], outputs: [digest], logs: [], summary: "s", counts: [:],
+            snapshot: "0123456789abcdef0123456789abcdef01234567")
+        let manifest = SnapshotManifest(
+            runnerVersion: "review 0.1.0", stage: "2-search", summary: "2-search: 3 records", workflow: digest,
+            ran: ["2-search/import"], steps: [step, command], files: [digest])
+        let bytes = manifest.encoded()
+        #expect(try SnapshotManifest.decode(bytes) == manifest)
+        #expect(try JSONDecoder().decode(SnapshotManifest.self, from: Data(bytes)) == manifest)
+        #expect(bytes.last == 0x0A)
+        #expect(throws: ManifestError.self) { try SnapshotManifest.decode(Array("{\"stage\": 1}".utf8)) }
+    }
+}
