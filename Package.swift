@@ -11,7 +11,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
-        .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
     ],
     targets: [
         .systemLibrary(
@@ -38,8 +37,7 @@ let package = Package(
         ),
         .target(
             /** Bibliographic records: readers and writers for search exports, deduplication */
-            name: "Bibliography",
-            dependencies: [.product(name: "CSV", package: "CSV.swift")]
+            name: "Bibliography"
         ),
         .target(
             /** Plans, runs and snapshots steps; reads the trail back at file level (log, show, verify) */

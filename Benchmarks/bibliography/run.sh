@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Times ReviewTrail's RIS reader against rispy 0.10.0 on the same synthetic export, in the same run.
+# Usage: Benchmarks/bibliography/run.sh [RECORDS (default 1000000)] [REPEATS (default 3)]
+# Everything generated (the export, rispy's virtual environment, the release build) goes to
+# Benchmarks/work/bibliography/, which git ignores.
+set -euo pipefail
+cd "$(dirname "$0")"
+records=${1:-1000000}
+repeats=${2:-3}
+work=../work/bibliography
+mkdir -p "$work"
+ris="$work/synthetic-$records.ris"
+[ -f "$ris" ] || python3 generate_ris.py "$records" "$ris"
+if [ ! -x "$work/venv/bin/python" ]; then
+  python3 -m venv "$work/venv"
+  "$work/venv/bin/pip" install --quiet rispy==0.10.0
+fi
+swift build -c release --scratch-path "$work/.build" --product bib-bench >&2
+bench="$work/.build/release/bib-bench"
+
+best() { sort -n | head -1; }
+ours_read=$(for _ in $(seq "$repeats"); do "$bench" read "$ris" | awk '{print $3}'; done | best)
+ours_import=$(for _ in $(seq "$repeats"); do "$bench" import "$ris" "$work/records.jsonl" | awk '{print $3}'; done | best)
+ours_jsonl=$(for _ in $(seq "$repeats"); do "$bench" read "$work/records.jsonl" | awk '{print $3}'; done | best)
+rispy=$(for _ in $(seq "$repeats"); do "$work/venv/bin/python" rispy_bench.py "$ris" | awk '{print $3}'; done | best)
+
+echo "records: $records ($(du -h "$ris" | cut -f1)), best of $repeats, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "rispy 0.10.0 rispy.load:                 ${rispy} s"
+echo "ReviewTrail RecordReader.next (stream):  ${ours_read} s  ($(awk -v a="$rispy" -v b="$ours_read" 'BEGIN {printf "%.1f", a / b}')x faster)"
+echo "ReviewTrail read + JSON Lines write:     ${ours_import} s  ($(awk -v a="$rispy" -v b="$ours_import" 'BEGIN {printf "%.1f", a / b}')x faster)"
+echo "ReviewTrail JSON Lines read back:        ${ours_jsonl} s  ($(du -h "$work/records.jsonl" | cut -f1))"

@@ -1,0 +1,400 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// An owned, immutable block of bytes with a stable address, so parsers can index it without copying.
+/// A regular file is memory-mapped (read-only, private); anything else is copied into an allocation.
+final class ByteBuffer {
+    private enum Storage {
+        case allocated(UnsafeMutableRawBufferPointer)
+        case mapped(UnsafeMutableRawPointer, Int)
+    }
+
+    private let storage: Storage
+    /// The bytes.
+    let bytes: UnsafeRawBufferPointer
+
+    init(count: Int, fill: (UnsafeMutableRawBufferPointer) -> Void) {
+        let block = UnsafeMutableRawBufferPointer.allocate(byteCount: max(count, 1), alignment: 16)
+        let used = UnsafeMutableRawBufferPointer(rebasing: block[0..<count])
+        fill(used)
+        storage = .allocated(block)
+        bytes = UnsafeRawBufferPointer(used)
+    }
+
+    private init(mapping: UnsafeMutableRawPointer, count: Int) {
+        storage = .mapped(mapping, count)
+        bytes = UnsafeRawBufferPointer(start: mapping, count: count)
+    }
+
+    convenience init(data: Data) {
+        self.init(count: data.count) { target in
+            data.withUnsafeBytes { source in
+                if let base = source.baseAddress, source.count > 0, let dst = target.baseAddress {
+                    dst.copyMemory(from: base, byteCount: source.count)
+                }
+            }
+        }
+    }
+
+    convenience init(_ array: [UInt8]) {
+        self.init(count: array.count) { target in
+            array.withUnsafeBytes { source in
+                if let base = source.baseAddress, source.count > 0, let dst = target.baseAddress {
+                    dst.copyMemory(from: base, byteCount: source.count)
+                }
+            }
+        }
+    }
+
+    deinit {
+        switch storage {
+        case let .allocated(block): block.deallocate()
+        case let .mapped(address, count): munmap(address, count)
+        }
+    }
+
+    var count: Int { bytes.count }
+
+    /// Maps a regular file (or reads it, when it cannot be mapped).
+    static func read(path: String, displayName: String) throws(BibliographyError) -> ByteBuffer {
+        let fd = open(path, O_RDONLY)
+        if fd < 0 {
+            throw .unreadable(file: displayName, reason: String(cString: strerror(errno)))
+        }
+        defer { close(fd) }
+        var info = stat()
+        if fstat(fd, &info) != 0 {
+            throw .unreadable(file: displayName, reason: String(cString: strerror(errno)))
+        }
+        if (info.st_mode & S_IFMT) == S_IFDIR {
+            throw .unreadable(file: displayName, reason: "it is a folder")
+        }
+        let size = Int(info.st_size)
+        if (info.st_mode & S_IFMT) == S_IFREG && size > 0 {
+            #if canImport(Glibc) || canImport(Musl)
+                let flags = MAP_PRIVATE | MAP_POPULATE
+            #else
+                let flags = MAP_PRIVATE
+            #endif
+            if let address = mmap(nil, size, PROT_READ, flags, fd, 0), address != MAP_FAILED {
+                return ByteBuffer(mapping: address, count: size)
+            }
+        }
+        var chunks: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { posixRead(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .unreadable(file: displayName, reason: String(cString: strerror(errno)))
+            }
+            if n == 0 { break }
+            chunks.append(contentsOf: chunk[0..<n])
+        }
+        return ByteBuffer(chunks)
+    }
+}
+
+@inline(__always) private func posixRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int {
+    #if canImport(Glibc)
+        return Glibc.read(fd, buffer, count)
+    #elseif canImport(Musl)
+        return Musl.read(fd, buffer, count)
+    #else
+        return Darwin.read(fd, buffer, count)
+    #endif
+}
+
+/// The text of an export as UTF-8 bytes, after BOM removal and, if needed, transcoding.
+struct DecodedText {
+    let buffer: ByteBuffer
+    /// Offset of the first byte after any byte-order mark.
+    let start: Int
+    /// Offset just past the last byte to read.
+    let end: Int
+    let warnings: [ReadWarning]
+
+    init(buffer: ByteBuffer, start: Int, warnings: [ReadWarning]) {
+        self.buffer = buffer
+        self.start = start
+        self.end = buffer.count
+        self.warnings = warnings
+    }
+
+    var bytes: UnsafeRawBufferPointer { buffer.bytes }
+
+    /// Strips a UTF-8 BOM, transcodes UTF-16 (with BOM) and falls back to Windows-1252 for invalid UTF-8.
+    static func decode(_ buffer: ByteBuffer, file: String) -> DecodedText {
+        let b = buffer.bytes
+        if b.count >= 3, b[0] == 0xEF, b[1] == 0xBB, b[2] == 0xBF {
+            return validated(buffer, start: 3, file: file)
+        }
+        if b.count >= 2, (b[0] == 0xFF && b[1] == 0xFE) || (b[0] == 0xFE && b[1] == 0xFF) {
+            let little = b[0] == 0xFF
+            var units: [UInt16] = []
+            units.reserveCapacity(b.count / 2)
+            var i = 2
+            while i + 1 < b.count {
+                units.append(little ? UInt16(b[i]) | UInt16(b[i + 1]) << 8 : UInt16(b[i]) << 8 | UInt16(b[i + 1]))
+                i += 2
+            }
+            let text = String(decoding: units, as: UTF16.self)
+            let warning = ReadWarning(file: file, line: nil, message: "UTF-16 text was converted to UTF-8")
+            return DecodedText(buffer: ByteBuffer(Array(text.utf8)), start: 0, warnings: [warning])
+        }
+        return validated(buffer, start: 0, file: file)
+    }
+
+    private static func validated(_ buffer: ByteBuffer, start: Int, file: String) -> DecodedText {
+        guard let bad = firstInvalidUTF8(buffer.bytes, from: start) else {
+            return DecodedText(buffer: buffer, start: start, warnings: [])
+        }
+        let line = lineNumber(of: bad, in: buffer.bytes, from: start)
+        let converted = windows1252ToUTF8(buffer.bytes, from: start)
+        let warning = ReadWarning(
+            file: file, line: line,
+            message: "the file is not valid UTF-8 (first bad byte 0x"
+                + String(buffer.bytes[bad], radix: 16, uppercase: true)
+                + "); it was decoded as Windows-1252, check accented letters"
+        )
+        return DecodedText(buffer: ByteBuffer(converted), start: 0, warnings: [warning])
+    }
+
+    static func lineNumber(of offset: Int, in b: UnsafeRawBufferPointer, from start: Int) -> Int {
+        var line = 1
+        var i = start
+        while i < offset {
+            if b[i] == 0x0A { line += 1 }
+            i += 1
+        }
+        return line
+    }
+}
+
+/// The offset of the first byte that breaks UTF-8, or nil if the range is valid.
+func firstInvalidUTF8(_ b: UnsafeRawBufferPointer, from start: Int) -> Int? {
+    let n = b.count
+    var i = start
+    while i < n {
+        // Fast path: 32, then eight ASCII bytes at a time.
+        while i + 32 <= n {
+            let a =
+                b.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                | b.loadUnaligned(fromByteOffset: i + 8, as: UInt64.self)
+            let c =
+                b.loadUnaligned(fromByteOffset: i + 16, as: UInt64.self)
+                | b.loadUnaligned(fromByteOffset: i + 24, as: UInt64.self)
+            if (a | c) & 0x8080_8080_8080_8080 != 0 { break }
+            i += 32
+        }
+        if i >= n { break }
+        if i + 8 <= n {
+            let word = b.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            if word & 0x8080_8080_8080_8080 == 0 {
+                i += 8
+                continue
+            }
+        }
+        let c = b[i]
+        if c < 0x80 {
+            i += 1
+            continue
+        }
+        var need = 0
+        var lower: UInt8 = 0x80
+        var upper: UInt8 = 0xBF
+        switch c {
+        case 0xC2...0xDF: need = 1
+        case 0xE0: need = 2; lower = 0xA0
+        case 0xE1...0xEC, 0xEE...0xEF: need = 2
+        case 0xED: need = 2; upper = 0x9F
+        case 0xF0: need = 3; lower = 0x90
+        case 0xF1...0xF3: need = 3
+        case 0xF4: need = 3; upper = 0x8F
+        default: return i
+        }
+        if i + need >= n { return i }
+        let second = b[i + 1]
+        if second < lower || second > upper { return i }
+        var k = 2
+        while k <= need {
+            let cont = b[i + k]
+            if cont < 0x80 || cont > 0xBF { return i }
+            k += 1
+        }
+        i += need + 1
+    }
+    return nil
+}
+
+private let cp1252High: [UInt32] = [
+    0x20AC, 0x81, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x8D, 0x017D,
+    0x8F,
+    0x90, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D, 0x017E,
+    0x0178,
+]
+
+/// Transcodes Windows-1252 bytes to UTF-8 (the five bytes 1252 leaves undefined become C1 controls).
+func windows1252ToUTF8(_ b: UnsafeRawBufferPointer, from start: Int) -> [UInt8] {
+    var out: [UInt8] = []
+    out.reserveCapacity(b.count - start + (b.count - start) / 8)
+    var i = start
+    while i < b.count {
+        let c = b[i]
+        i += 1
+        if c < 0x80 {
+            out.append(c)
+            continue
+        }
+        let scalar = c < 0xA0 ? cp1252High[Int(c - 0x80)] : UInt32(c)
+        if scalar < 0x800 {
+            out.append(UInt8(0xC0 | (scalar >> 6)))
+            out.append(UInt8(0x80 | (scalar & 0x3F)))
+        } else {
+            out.append(UInt8(0xE0 | (scalar >> 12)))
+            out.append(UInt8(0x80 | ((scalar >> 6) & 0x3F)))
+            out.append(UInt8(0x80 | (scalar & 0x3F)))
+        }
+    }
+    return out
+}
+
+/// Walks a byte range line by line; a line ends at LF, CRLF or a lone CR.
+struct LineCursor {
+    let bytes: UnsafeRawBufferPointer
+    private(set) var position: Int
+    let end: Int
+    /// 1-based number of the line most recently returned (0 before the first).
+    private(set) var lineNumber: Int = 0
+    /// True when every CR is followed by LF (or there is none), so lines can be found with memchr.
+    private let lineFeedsOnly: Bool
+
+    init(bytes: UnsafeRawBufferPointer, start: Int, end: Int) {
+        self.bytes = bytes
+        self.position = start
+        self.end = end
+        var onlyCRLF = true
+        if let base = bytes.baseAddress, end > start {
+            var i = start
+            while i < end, let hit = memchr(base + i, 0x0D, end - i) {
+                let at = base.distance(to: UnsafeRawPointer(hit))
+                if at + 1 >= end || bytes[at + 1] != 0x0A {
+                    onlyCRLF = false
+                    break
+                }
+                i = at + 2
+            }
+        }
+        self.lineFeedsOnly = onlyCRLF
+    }
+
+    var isAtEnd: Bool { position >= end }
+
+    /// Returns the next line's content range, without its terminator.
+    mutating func nextLine() -> Range<Int>? {
+        guard position < end else { return nil }
+        let start = position
+        lineNumber += 1
+        if lineFeedsOnly, let base = bytes.baseAddress {
+            // Short lines are the rule: look eight bytes at a time before calling memchr.
+            var i = start
+            while i + 8 <= end && i - start < 128 {
+                let w =
+                    UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self)) ^ 0x0A0A_0A0A_0A0A_0A0A
+                let zeros = (w &- 0x0101_0101_0101_0101) & ~w & 0x8080_8080_8080_8080
+                if zeros != 0 {
+                    let at = i + zeros.trailingZeroBitCount / 8
+                    position = at + 1
+                    return start..<(at > start && bytes[at - 1] == 0x0D ? at - 1 : at)
+                }
+                i += 8
+            }
+            guard let hit = memchr(base + i, 0x0A, end - i) else {
+                position = end
+                let stop = end > start && bytes[end - 1] == 0x0D ? end - 1 : end
+                return start..<stop
+            }
+            let at = base.distance(to: UnsafeRawPointer(hit))
+            position = at + 1
+            return start..<(at > start && bytes[at - 1] == 0x0D ? at - 1 : at)
+        }
+        var i = position
+        while i < end {
+            let c = bytes[i]
+            if c == 0x0A || c == 0x0D { break }
+            i += 1
+        }
+        let lineEnd = i
+        if i < end {
+            if bytes[i] == 0x0D, i + 1 < end, bytes[i + 1] == 0x0A { i += 2 } else { i += 1 }
+        }
+        position = i
+        return start..<lineEnd
+    }
+
+    /// Steps back to the start of the line just returned, so it is returned again.
+    mutating func pushBack(_ line: Range<Int>) {
+        position = line.lowerBound
+        lineNumber -= 1
+    }
+}
+
+/// Byte helpers shared by the parsers.
+enum Bytes {
+    @inline(__always) static func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 }
+    @inline(__always) static func isUpper(_ c: UInt8) -> Bool { c >= 0x41 && c <= 0x5A }
+    @inline(__always) static func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
+
+    /// The range without leading and trailing spaces and tabs.
+    @inline(__always) static func trim(_ b: UnsafeRawBufferPointer, _ r: Range<Int>) -> Range<Int> {
+        var lo = r.lowerBound
+        var hi = r.upperBound
+        while lo < hi, isSpace(b[lo]) { lo += 1 }
+        while hi > lo, isSpace(b[hi - 1]) { hi -= 1 }
+        return lo..<hi
+    }
+
+    @inline(__always) static func isBlank(_ b: UnsafeRawBufferPointer, _ r: Range<Int>) -> Bool {
+        trim(b, r).isEmpty
+    }
+
+    @inline(__always) static func string(_ b: UnsafeRawBufferPointer, _ r: Range<Int>) -> String {
+        guard let base = b.baseAddress, !r.isEmpty else { return "" }
+        let typed = UnsafeBufferPointer(
+            start: (base + r.lowerBound).assumingMemoryBound(to: UInt8.self), count: r.count)
+        return String(decoding: typed, as: UTF8.self)
+    }
+
+    @inline(__always) static func string(_ u: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> String {
+        String(decoding: UnsafeBufferPointer(rebasing: u[r]), as: UTF8.self)
+    }
+
+    /// The first offset of `pattern` in `bytes`.
+    static func find(_ bytes: [UInt8], _ pattern: [UInt8]) -> Int? {
+        guard let first = pattern.first, bytes.count >= pattern.count else { return nil }
+        var i = 0
+        let last = bytes.count - pattern.count
+        while i <= last {
+            if bytes[i] == first {
+                var k = 1
+                while k < pattern.count, bytes[i + k] == pattern[k] { k += 1 }
+                if k == pattern.count { return i }
+            }
+            i += 1
+        }
+        return nil
+    }
+
+    /// memchr over a buffer.
+    @inline(__always) static func contains(_ u: UnsafeBufferPointer<UInt8>, _ byte: UInt8) -> Bool {
+        guard let base = u.baseAddress, u.count > 0 else { return false }
+        return memchr(base, Int32(byte), u.count) != nil
+    }
+}
