@@ -1,7 +1,10 @@
 #!/bin/sh
 # Stand-in for the built-in step records/deduplicate (2-search/deduplicate).
 #
-#   sh deduplicate.sh PRIORITY RECORDS_TSV UNIQUE_TSV DUPLICATES_CSV
+#   sh deduplicate.sh PRIORITY RECORDS UNIQUE_TSV DUPLICATES_CSV
+#
+# RECORDS is records.jsonl (the canonical records written by the built-in records/import) or a table
+# with the 14 columns below.
 #
 # PRIORITY is the comma-separated order of export file stems (e.g. medline,scopus,wos): of each cluster
 # of duplicates the record from the first export in that order is kept (within one export, the first
@@ -18,19 +21,66 @@ set -eu
 export LC_ALL=C
 
 if [ $# -ne 4 ]; then
-    echo "usage: sh deduplicate.sh PRIORITY RECORDS_TSV UNIQUE_TSV DUPLICATES_CSV" >&2
+    echo "usage: sh deduplicate.sh PRIORITY RECORDS UNIQUE_TSV DUPLICATES_CSV" >&2
     exit 2
 fi
 [ -f "$2" ] || { echo "deduplicate: $2: no such file" >&2; exit 2; }
 
-awk -F '\t' -v priority="$1" -v unique="$3" -v duplicates="$4" '
-function fail(msg) { printf "deduplicate: %s:%d: %s\n", FILENAME, FNR, msg > "/dev/stderr"; failed = 1; exit 2 }
+# records.jsonl (the canonical records of records/import) as the 14-column table this script reads:
+# id, database, format, line, source_id, type, authors, year, title, journal, volume, issue, pages, doi.
+records_table() {
+    case $1 in
+        *.jsonl) ;;
+        *) cat "$1"; return ;;
+    esac
+    awk '
+    function unescape(v) {
+        gsub(/\\\\/, "\001", v); gsub(/\\"/, "\"", v); gsub(/\\[nrt]/, " ", v); gsub(/\\\//, "/", v); gsub(/\001/, "\\", v)
+        gsub(/\t/, " ", v)
+        return v
+    }
+    function str(line, key,   v) {
+        if (!match(line, "\"" key "\":\"([^\"\\\\]|\\\\.)*\"")) return ""
+        v = substr(line, RSTART + length(key) + 4, RLENGTH - length(key) - 5)
+        return unescape(v)
+    }
+    function num(line, key) {
+        if (!match(line, "\"" key "\":[0-9]+")) return ""
+        return substr(line, RSTART + length(key) + 3, RLENGTH - length(key) - 3)
+    }
+    function authors(line,   list, n, i, parts, out, family, given) {
+        if (!match(line, /"authors":\[[^]]*\]/)) return ""
+        list = substr(line, RSTART + 11, RLENGTH - 12)
+        n = split(list, parts, /\},\{/)
+        out = ""
+        for (i = 1; i <= n; i++) {
+            family = str(parts[i], "family"); given = str(parts[i], "given")
+            out = out (i > 1 ? "; " : "") family (given != "" ? ", " given : "")
+        }
+        return out
+    }
+    function pages(line,   p, start, end) {
+        if (!match(line, /"pages":\{[^}]*\}/)) return ""
+        p = substr(line, RSTART, RLENGTH); start = str(p, "start"); end = str(p, "end")
+        return start (end != "" ? "-" end : "")
+    }
+    BEGIN { OFS = "\t"; print "id", "database", "format", "line", "source_id", "type", "authors", "year", "title", "journal", "volume", "issue", "pages", "doi" }
+    NF == 0 { next }
+    {
+        if (!match($0, /"source":\{[^}]*\}/)) { printf "deduplicate: %s:%d: a record without a source\n", FILENAME, FNR > "/dev/stderr"; exit 2 }
+        src = substr($0, RSTART, RLENGTH)
+        print str($0, "id"), str(src, "database"), str(src, "format"), num(src, "line"), str($0, "source_id"), str($0, "type"), authors($0), num($0, "year"), str($0, "title"), str($0, "journal"), str($0, "volume"), str($0, "issue"), pages($0), str($0, "doi")
+    }' "$1"
+}
+
+records_table "$2" | awk -F '\t' -v source="$2" -v priority="$1" -v unique="$3" -v duplicates="$4" '
+function fail(msg) { printf "deduplicate: %s:%d: %s\n", source, FNR, msg > "/dev/stderr"; failed = 1; exit 2 }
 function find(x,   r) { r = x; while (parent[r] != r) r = parent[r]; while (parent[x] != r) { t = parent[x]; parent[x] = r; x = t }; return r }
 function union(a, b,   ra, rb) { ra = find(a); rb = find(b); if (ra == rb) return; if (ra < rb) parent[rb] = ra; else parent[ra] = rb }
 function csv(v) { if (v ~ /[",]/) { gsub(/"/, "\"\"", v); v = "\"" v "\"" }; return v }
 BEGIN { np = split(priority, p, ","); for (i = 1; i <= np; i++) prio[p[i]] = i }
 NR == 1 {
-    if ($1 != "id" || $14 != "doi" || NF != 14) fail("not a records.tsv header (id ... doi, 14 columns)")
+    if ($1 != "id" || $14 != "doi" || NF != 14) fail("not a records table header (id ... doi, 14 columns)")
     header = $0
     next
 }
@@ -83,11 +133,12 @@ END {
         }
     }
 }
-' "$2"
+'
 
 # One summary line (and counts) for the trail commit, when the runner asks for it.
 if [ -n "${REVIEW_SUMMARY:-}" ]; then
-    n=$(($(wc -l < "$2") - 1)) u=$(($(wc -l < "$3") - 1))
+    n=$(grep -c . "$2") u=$(($(wc -l < "$3") - 1))
+    case $2 in *.jsonl) ;; *) n=$((n - 1)) ;; esac
     c=$(awk -F, 'NR > 1 && $4 == "kept" { c++ } END { print c + 0 }' "$4")
     printf '%d duplicates removed in %d clusters, %d unique\nduplicates_removed=%d\nclusters=%d\nunique=%d\n' \
         "$((n - u))" "$c" "$u" "$((n - u))" "$c" "$u" > "$REVIEW_SUMMARY"

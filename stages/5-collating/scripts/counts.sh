@@ -4,7 +4,7 @@
 #   sh counts.sh PHASES PRISMA_CSV TABLES_DIR COMPARISON_CSV INPUT...
 #
 # PHASES  the selection phases in order (abstract,fulltext,final)
-# INPUT   recognised by name: identification.csv, unique.tsv, duplicates.csv (2-search); agreement-<phase>.csv,
+# INPUT   recognised by name: identification.json (or .csv), unique.tsv, duplicates.csv (2-search); agreement-<phase>.csv,
 #         final-<phase>.csv, included.tsv (3-selection); other-sources/*.csv; codebook.json, charted.csv
 #         (4-charting); reported_in_paper.json (one figure object per line, as this review writes it).
 # Writes
@@ -33,6 +33,7 @@ for f in "$@"; do
     case $f in *=*) echo "counts: $f: file names with '=' are not supported" >&2; exit 2 ;; esac
     case ${f##*/} in
         identification.csv) k=identification ;;
+        identification.json) k=identificationjson ;;
         duplicates.csv) k=duplicates ;;
         unique.tsv) k=unique ;;
         agreement-*.csv) k=agreement ;;
@@ -91,6 +92,18 @@ FNR == 1 { sub(/^\357\273\277/, "") }
 kind == "identification" {
     if (FNR == 1) { if ($0 != "file,database,format,records") fail(where() ": not an identification.csv header"); next }
     n = csvsplit($0, v); nid++; idfile[nid] = v[1]; iddb[nid] = v[2]; idn[nid] = v[4] + 0; identified += v[4]; next
+}
+kind == "identificationjson" {
+    # identification.json as records/import writes it: sorted keys, one key per line; in "files", each
+    # object ends with its "skipped" line.
+    if ($0 ~ /^  "files": \[/) { infiles = 1; next }
+    if (infiles && $0 ~ /^  \]/) { infiles = 0; next }
+    if (!infiles) next
+    if (match($0, /"database": ".*"/)) { jdb = substr($0, RSTART + 13, RLENGTH - 14); next }
+    if (match($0, /"file": ".*"/)) { jfile = substr($0, RSTART + 9, RLENGTH - 10); sub(/.*\//, "", jfile); next }
+    if (match($0, /"records": [0-9]+/)) { jn = substr($0, RSTART + 11, RLENGTH - 11) + 0; next }
+    if ($0 ~ /"skipped": [0-9]+/) { nid++; idfile[nid] = jfile; iddb[nid] = jdb; idn[nid] = jn; identified += jn; next }
+    next
 }
 kind == "unique" { if (FNR > 1 && $0 != "") nunique++; next }
 kind == "duplicates" {
