@@ -65,7 +65,8 @@ let package = Package(
         .target(
             /** Test helpers: temporary folders, the example review, running the binary, git CLI checks */
             name: "ReviewTestSupport",
-            dependencies: ["RunnerCore", "WorkflowModel", "ContentHash"]
+            dependencies: ["RunnerCore", "WorkflowModel", "ContentHash"],
+            path: "Tests/ReviewTestSupport"
         ),
         .testTarget(name: "GitStoreTests", dependencies: ["GitStore", "ReviewTestSupport"]),
         .testTarget(name: "ContentHashTests", dependencies: ["ContentHash", "ReviewTestSupport"]),
