@@ -23,7 +23,9 @@ struct EndNoteXMLParser: FormatParser {
             let b = text.bytes
             let slice = UnsafeRawBufferPointer(rebasing: b[text.start..<text.end])
             let data: Data
-            if let base = slice.baseAddress, slice.count > 0 {
+            if let cleaned = XMLDeclarations.removed(from: b, start: text.start, end: text.end) {
+                data = Data(cleaned)
+            } else if let base = slice.baseAddress, slice.count > 0 {
                 data = Data(
                     bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: slice.count, deallocator: .none)
             } else {
@@ -60,6 +62,105 @@ struct EndNoteXMLParser: FormatParser {
     }
 }
 
+/// Removes what XMLParser must not see: processing instructions (the XML declaration among them) and document type
+/// declarations. Their line feeds are kept, so line numbers do not move.
+///
+/// The text is always UTF-8 by now (`DecodedText`), which is what XML assumes without a declaration, so the
+/// declaration's `encoding` could only mislead libxml2. FoundationXML on Linux crashes (SIGSEGV, `strlen` of a null
+/// pointer) on a processing instruction without data, such as `<?xml-stylesheet?>`, which a DTD's entities can also
+/// produce (`<!ENTITY e "&#60;?x?&#62;">`); EndNote, Zotero and Mendeley write neither, and records never need them.
+/// Every `<?` goes, even inside comments and CDATA sections: libxml2 reads on after syntax errors (XMLParser turns
+/// on its recovery), and where it then sees markup is not worth second-guessing. Removing one can join `<` and `?`
+/// across the gap (`<<??>?h?>`), so passes repeat until nothing is left to remove.
+enum XMLDeclarations {
+    /// The bytes without those declarations, or nil when there are none to remove.
+    static func removed(from b: UnsafeRawBufferPointer, start: Int, end: Int) -> [UInt8]? {
+        guard var out = pass(b, start: start, end: end) else { return nil }
+        while let again = out.withUnsafeBytes({ pass($0, start: 0, end: $0.count) }) { out = again }
+        return out
+    }
+
+    private static func pass(_ b: UnsafeRawBufferPointer, start: Int, end: Int) -> [UInt8]? {
+        var out: [UInt8] = []
+        var kept = start  // b[kept..<i] still has to be copied
+        var i = start
+        func drop(_ r: Range<Int>) {
+            if kept == start { out.reserveCapacity(end - start) }
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: b[kept..<r.lowerBound]))
+            for k in r where b[k] == 0x0A { out.append(0x0A) }
+            kept = r.upperBound
+        }
+        while i + 1 < end {
+            guard b[i] == 0x3C else {  // <
+                i += 1
+                continue
+            }
+            if b[i + 1] == 0x3F {  // <? … ?>
+                let stop = find(b, "?>", from: i + 2, end: end).map { $0 + 2 } ?? end
+                drop(i..<stop)
+                i = stop
+            } else if starts(b, i, end, "<!DOCTYPE") {
+                let stop = doctypeEnd(b, from: i + 9, end: end)
+                drop(i..<stop)
+                i = stop
+            } else {
+                i += 1
+            }
+        }
+        if kept == start { return nil }
+        out.append(contentsOf: UnsafeRawBufferPointer(rebasing: b[kept..<end]))
+        return out
+    }
+
+    /// Just past the `>` that closes a document type declaration, skipping its quoted strings, comments and
+    /// processing instructions and its internal subset in brackets; `end` when it is not closed.
+    private static func doctypeEnd(_ b: UnsafeRawBufferPointer, from: Int, end: Int) -> Int {
+        var depth = 0
+        var i = from
+        while i < end {
+            let c = b[i]
+            switch c {
+            case 0x22, 0x27:  // " '
+                var k = i + 1
+                while k < end && b[k] != c { k += 1 }
+                i = k + 1
+            case 0x5B:  // [
+                depth += 1
+                i += 1
+            case 0x5D:  // ]
+                depth = max(depth - 1, 0)
+                i += 1
+            case 0x3E where depth == 0: return i + 1  // >
+            case 0x3C where starts(b, i, end, "<!--"):
+                i = find(b, "-->", from: i + 4, end: end).map { $0 + 3 } ?? end
+            case 0x3C where starts(b, i, end, "<?"):
+                i = find(b, "?>", from: i + 2, end: end).map { $0 + 2 } ?? end
+            default: i += 1
+            }
+        }
+        return end
+    }
+
+    private static func starts(_ b: UnsafeRawBufferPointer, _ i: Int, _ end: Int, _ s: StaticString) -> Bool {
+        let n = s.utf8CodeUnitCount
+        guard end - i >= n else { return false }
+        let p = s.utf8Start
+        for k in 0..<n where b[i + k] != p[k] { return false }
+        return true
+    }
+
+    private static func find(_ b: UnsafeRawBufferPointer, _ s: StaticString, from: Int, end: Int) -> Int? {
+        let n = s.utf8CodeUnitCount
+        let first = s.utf8Start[0]
+        var i = from
+        while i + n <= end {
+            if b[i] == first && starts(b, i, end, s) { return i }
+            i += 1
+        }
+        return nil
+    }
+}
+
 private final class EndNoteXMLCollector: NSObject, XMLParserDelegate {
     struct Frame {
         var name: String
@@ -82,6 +183,7 @@ private final class EndNoteXMLCollector: NSObject, XMLParserDelegate {
         _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName: String?,
         attributes: [String: String]
     ) {
+        guard errorLine == nil else { return }
         if !inRecord {
             if elementName == "record" {
                 inRecord = true
@@ -103,21 +205,24 @@ private final class EndNoteXMLCollector: NSObject, XMLParserDelegate {
         guard errorLine == nil else { return }
         error = parseError
         errorLine = parser.lineNumber
-        parser.abortParsing()
+        // No `parser.abortParsing()` here: stopping libxml2 (2.9.14) from inside its error callback makes the next
+        // `xmlParseChunk` dereference a null input buffer when the document declares an encoding libxml2 converts
+        // through iconv (`encoding="UTF-7"` followed by a NUL byte crashes with SIGSEGV). Every other callback
+        // ignores what comes after the first error instead.
     }
 
     func parser(_ parser: XMLParser, foundCharacters string: String) {
-        guard inRecord, !stack.isEmpty else { return }
+        guard errorLine == nil, inRecord, !stack.isEmpty else { return }
         stack[stack.count - 1].text += string
     }
 
     func parser(_ parser: XMLParser, foundCDATA CDATABlock: Data) {
-        guard inRecord, !stack.isEmpty else { return }
+        guard errorLine == nil, inRecord, !stack.isEmpty else { return }
         stack[stack.count - 1].text += String(decoding: CDATABlock, as: UTF8.self)
     }
 
     func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName: String?) {
-        guard inRecord else { return }
+        guard errorLine == nil, inRecord else { return }
         if elementName == "style" { return }
         if elementName == "record" && stack.isEmpty {
             outcomes.append(.record(EndNoteXMLMapping.record(fields: fields, line: recordLine)))

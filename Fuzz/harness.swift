@@ -1,0 +1,90 @@
+// libFuzzer entry point for the Bibliography readers.
+//
+// The reader under test is chosen by the environment variable FUZZ_FORMAT, whose value is a `RecordFormat`
+// raw value (ris, medline, wos, wos-tab, csv, endnote-xml, bibtex, jsonl) or `auto` (format detection,
+// `ReadOptions(format: nil)`). It can also be fixed at compile time with `-D FUZZ_FORMAT_<NAME>`
+// (for example -D FUZZ_FORMAT_WOS_TAB), which wins over the environment.
+//
+// Built by Fuzz/run.sh together with every file of Sources/Bibliography (not through SwiftPM, whose `main`
+// would win over libFuzzer's):
+//   swiftc -sanitize=fuzzer,address -parse-as-library Fuzz/harness.swift Sources/Bibliography/*.swift -o …
+//
+// Thrown `BibliographyError`s are expected answers to bad input and are ignored; only crashes, hangs and
+// sanitizer reports are bugs.
+
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+private enum Target {
+    /// The format fixed with `-D FUZZ_FORMAT_<NAME>`: `.some(nil)` for detection, nil when none is given.
+    static func fromCompileFlags() -> RecordFormat?? {
+        #if FUZZ_FORMAT_RIS
+            return .some(.ris)
+        #elseif FUZZ_FORMAT_MEDLINE
+            return .some(.medline)
+        #elseif FUZZ_FORMAT_WOS
+            return .some(.wos)
+        #elseif FUZZ_FORMAT_WOS_TAB
+            return .some(.wosTab)
+        #elseif FUZZ_FORMAT_CSV
+            return .some(.csv)
+        #elseif FUZZ_FORMAT_ENDNOTE_XML
+            return .some(.endnoteXML)
+        #elseif FUZZ_FORMAT_BIBTEX
+            return .some(.bibtex)
+        #elseif FUZZ_FORMAT_JSONL
+            return .some(.jsonLines)
+        #elseif FUZZ_FORMAT_AUTO
+            return .some(nil)
+        #else
+            return nil
+        #endif
+    }
+
+    static let chosen: RecordFormat? = {
+        if let fixed = fromCompileFlags() { return fixed }
+        let name = ProcessInfo.processInfo.environment["FUZZ_FORMAT"] ?? ""
+        if name == "auto" { return nil }
+        guard let format = RecordFormat(rawValue: name) else {
+            let names = RecordFormat.allCases.map(\.rawValue).joined(separator: ", ")
+            fputs("FUZZ_FORMAT must be one of: \(names), auto (got \"\(name)\")\n", stderr)
+            exit(2)
+        }
+        return format
+    }()
+
+    /// A file name whose extension matches the format, as a user's export would have.
+    static let fileName: String = {
+        switch chosen {
+        case .ris: return "fuzz.ris"
+        case .medline: return "fuzz.nbib"
+        case .wos, .wosTab: return "fuzz.txt"
+        case .csv: return "fuzz.csv"
+        case .endnoteXML: return "fuzz.xml"
+        case .bibtex: return "fuzz.bib"
+        case .jsonLines: return "fuzz.jsonl"
+        case nil: return "fuzz.dat"
+        }
+    }()
+}
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    let bytes = Data(bytes: data, count: size)
+    do {
+        var reader = try RecordReader(
+            data: bytes, fileName: Target.fileName, options: ReadOptions(format: Target.chosen))
+        var count = 0
+        while let record = try reader.next() {
+            // Touch the record so nothing is optimised away.
+            count &+= record.id.utf8.count &+ record.raw.count
+        }
+        if count < 0 { fputs("unreachable\n", stderr) }
+    } catch {
+        // BibliographyError: an expected answer to bad input.
+    }
+    return 0
+}
