@@ -1,7 +1,7 @@
 #!/bin/sh
 # Stand-in for the built-in step records/deduplicate (2-search/deduplicate).
 #
-#   sh deduplicate.sh PRIORITY RECORDS UNIQUE_TSV DUPLICATES_CSV
+#   sh deduplicate.sh PRIORITY RECORDS UNIQUE_TSV DUPLICATES_CSV [UNIQUE_JSONL]
 #
 # RECORDS is records.jsonl (the canonical records written by the built-in records/import) or a table
 # with the 14 columns below.
@@ -14,14 +14,15 @@
 #     of that title and year carry at most one distinct DOI (two different DOIs are never merged).
 # Writes
 #   UNIQUE_TSV      the kept records (columns of RECORDS_TSV plus members and databases), in priority order
+#   UNIQUE_JSONL    (when RECORDS is records.jsonl) the kept records' lines of RECORDS, in priority order
 #   DUPLICATES_CSV  cluster,record_id,source_id,status,match,score for every cluster of two or more
 #                   records; status kept|removed; match doi|title-year; score 1.000 (exact matches only).
 # Exits 2 with a message on stderr on bad input (wrong header, unknown stem, duplicate record id).
 set -eu
 export LC_ALL=C
 
-if [ $# -ne 4 ]; then
-    echo "usage: sh deduplicate.sh PRIORITY RECORDS UNIQUE_TSV DUPLICATES_CSV" >&2
+if [ $# -ne 4 ] && [ $# -ne 5 ]; then
+    echo "usage: sh deduplicate.sh PRIORITY RECORDS UNIQUE_TSV DUPLICATES_CSV [UNIQUE_JSONL]" >&2
     exit 2
 fi
 [ -f "$2" ] || { echo "deduplicate: $2: no such file" >&2; exit 2; }
@@ -134,6 +135,20 @@ END {
     }
 }
 '
+
+# The kept records as canonical JSON Lines, in the order of UNIQUE_TSV.
+if [ $# -eq 5 ]; then
+    awk -F '\t' -v records="$2" '
+    NR == FNR { if (FNR > 1) { order[++n] = $1; kept[$1] = 1 } next }
+    {
+        if (match($0, /"id":"[^"]*"/)) {
+            id = substr($0, RSTART + 6, RLENGTH - 7)
+            if (id in kept) line[id] = $0
+        }
+    }
+    END { for (i = 1; i <= n; i++) print line[order[i]] }
+    ' "$3" "$2" > "$5"
+fi
 
 # One summary line (and counts) for the trail commit, when the runner asks for it.
 if [ -n "${REVIEW_SUMMARY:-}" ]; then
