@@ -5,6 +5,7 @@ import Foundation
 struct BibTeXParser: FormatParser {
     private let text: DecodedText
     private var position: Int
+    var consumed: Int { position }
     private var countedTo: Int
     private var countedLine = 1
     private var macros: [String: String] = [

@@ -62,6 +62,42 @@ final class ByteBuffer {
 
     var count: Int { bytes.count }
 
+    /// Offset up to which mapped pages were handed back to the kernel.
+    private var releasedTo = 0
+
+    /// Hands the mapped pages wholly before `offset` back to the kernel, so a long sequential read keeps only
+    /// the pages it is working on resident. Safe to read them again: a private mapping that was never
+    /// written refills them from the file. Does nothing for allocated storage.
+    func release(upTo offset: Int) {
+        guard case let .mapped(address, count) = storage else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let end = min(offset, count) / page * page
+        guard end > releasedTo else { return }
+        _ = madvise(address.advanced(by: releasedTo), end - releasedTo, MADV_DONTNEED)
+        releasedTo = end
+    }
+
+    /// The offset of the first byte from `start` that breaks UTF-8, or nil; reads the buffer in windows and
+    /// releases each window it has passed, so validating a large file does not keep it resident.
+    func firstInvalidUTF8(from start: Int) -> Int? {
+        let window = 8 << 20
+        let n = bytes.count
+        var from = start
+        while from < n {
+            let windowEnd = min(n, from + window)
+            if let bad = utf8ErrorOffset(UnsafeRawBufferPointer(rebasing: bytes[0..<windowEnd]), from: from) {
+                // A sequence cut by the window's end is read again from its first byte.
+                guard windowEnd < n, bad >= windowEnd - 3 else { return bad }
+                from = bad
+            } else {
+                from = windowEnd
+            }
+            release(upTo: from)
+        }
+        releasedTo = 0
+        return nil
+    }
+
     /// Maps a regular file (or reads it, when it cannot be mapped).
     static func read(path: String, displayName: String) throws(BibliographyError) -> ByteBuffer {
         let fd = open(path, O_RDONLY)
@@ -78,12 +114,8 @@ final class ByteBuffer {
         }
         let size = Int(info.st_size)
         if (info.st_mode & S_IFMT) == S_IFREG && size > 0 {
-            #if canImport(Glibc) || canImport(Musl)
-                let flags = MAP_PRIVATE | MAP_POPULATE
-            #else
-                let flags = MAP_PRIVATE
-            #endif
-            if let address = mmap(nil, size, PROT_READ, flags, fd, 0), address != MAP_FAILED {
+            if let address = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), address != MAP_FAILED {
+                _ = madvise(address, size, MADV_SEQUENTIAL)
                 return ByteBuffer(mapping: address, count: size)
             }
         }
@@ -153,7 +185,7 @@ struct DecodedText {
     }
 
     private static func validated(_ buffer: ByteBuffer, start: Int, file: String) -> DecodedText {
-        guard let bad = firstInvalidUTF8(buffer.bytes, from: start) else {
+        guard let bad = buffer.firstInvalidUTF8(from: start) else {
             return DecodedText(buffer: buffer, start: start, warnings: [])
         }
         let line = lineNumber(of: bad, in: buffer.bytes, from: start)
@@ -179,7 +211,7 @@ struct DecodedText {
 }
 
 /// The offset of the first byte that breaks UTF-8, or nil if the range is valid.
-func firstInvalidUTF8(_ b: UnsafeRawBufferPointer, from start: Int) -> Int? {
+func utf8ErrorOffset(_ b: UnsafeRawBufferPointer, from start: Int) -> Int? {
     let n = b.count
     var i = start
     while i < n {
@@ -273,26 +305,33 @@ struct LineCursor {
     let end: Int
     /// 1-based number of the line most recently returned (0 before the first).
     private(set) var lineNumber: Int = 0
-    /// True when every CR is followed by LF (or there is none), so lines can be found with memchr.
-    private let lineFeedsOnly: Bool
+    /// False once a lone CR was seen: from then on lines are found byte by byte.
+    private var lineFeedsOnly = true
+    /// The bytes before this offset are known to hold no lone CR, so lines there can be found with memchr.
+    /// Checked a megabyte ahead as the cursor goes, so a large file is never read twice up front.
+    private var checkedTo: Int
 
     init(bytes: UnsafeRawBufferPointer, start: Int, end: Int) {
         self.bytes = bytes
         self.position = start
         self.end = end
-        var onlyCRLF = true
-        if let base = bytes.baseAddress, end > start {
-            var i = start
-            while i < end, let hit = memchr(base + i, 0x0D, end - i) {
-                let at = base.distance(to: UnsafeRawPointer(hit))
-                if at + 1 >= end || bytes[at + 1] != 0x0A {
-                    onlyCRLF = false
-                    break
-                }
-                i = at + 2
+        self.checkedTo = start
+    }
+
+    /// Extends the checked region to `limit`; false (and the byte-by-byte mode) on a lone CR before it.
+    private mutating func checkNoLoneCR(through limit: Int) -> Bool {
+        guard let base = bytes.baseAddress else { return true }
+        var i = checkedTo
+        while i < limit, let hit = memchr(base + i, 0x0D, limit - i) {
+            let at = base.distance(to: UnsafeRawPointer(hit))
+            if at + 1 >= end || bytes[at + 1] != 0x0A {
+                lineFeedsOnly = false
+                return false
             }
+            i = at + 2
         }
-        self.lineFeedsOnly = onlyCRLF
+        checkedTo = max(limit, i)
+        return true
     }
 
     var isAtEnd: Bool { position >= end }
@@ -302,29 +341,7 @@ struct LineCursor {
         guard position < end else { return nil }
         let start = position
         lineNumber += 1
-        if lineFeedsOnly, let base = bytes.baseAddress {
-            // Short lines are the rule: look eight bytes at a time before calling memchr.
-            var i = start
-            while i + 8 <= end && i - start < 128 {
-                let w =
-                    UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self)) ^ 0x0A0A_0A0A_0A0A_0A0A
-                let zeros = (w &- 0x0101_0101_0101_0101) & ~w & 0x8080_8080_8080_8080
-                if zeros != 0 {
-                    let at = i + zeros.trailingZeroBitCount / 8
-                    position = at + 1
-                    return start..<(at > start && bytes[at - 1] == 0x0D ? at - 1 : at)
-                }
-                i += 8
-            }
-            guard let hit = memchr(base + i, 0x0A, end - i) else {
-                position = end
-                let stop = end > start && bytes[end - 1] == 0x0D ? end - 1 : end
-                return start..<stop
-            }
-            let at = base.distance(to: UnsafeRawPointer(hit))
-            position = at + 1
-            return start..<(at > start && bytes[at - 1] == 0x0D ? at - 1 : at)
-        }
+        if lineFeedsOnly, let line = lineEndingInLineFeed(from: start) { return line }
         var i = position
         while i < end {
             let c = bytes[i]
@@ -337,6 +354,31 @@ struct LineCursor {
         }
         position = i
         return start..<lineEnd
+    }
+
+    /// The line from `start` found with memchr, or nil when a lone CR turned up (the caller reads it byte by byte).
+    private mutating func lineEndingInLineFeed(from start: Int) -> Range<Int>? {
+        guard let base = bytes.baseAddress else { return nil }
+        if checkedTo <= start, !checkNoLoneCR(through: min(end, start + (1 << 20))) { return nil }
+        var at = end
+        // Short lines are the rule: look eight bytes at a time before calling memchr.
+        var i = start
+        var found = false
+        while i + 8 <= end && i - start < 128 {
+            let w = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self)) ^ 0x0A0A_0A0A_0A0A_0A0A
+            let zeros = (w &- 0x0101_0101_0101_0101) & ~w & 0x8080_8080_8080_8080
+            if zeros != 0 {
+                at = i + zeros.trailingZeroBitCount / 8
+                found = true
+                break
+            }
+            i += 8
+        }
+        if !found, let hit = memchr(base + i, 0x0A, end - i) { at = base.distance(to: UnsafeRawPointer(hit)) }
+        let next = min(end, at + 1)
+        if next > checkedTo, !checkNoLoneCR(through: max(next, min(end, start + (1 << 20)))) { return nil }
+        position = next
+        return start..<(at > start && bytes[at - 1] == 0x0D ? at - 1 : at)
     }
 
     /// Steps back to the start of the line just returned, so it is returned again.

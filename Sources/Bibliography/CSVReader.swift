@@ -256,6 +256,7 @@ enum CSVLayout: Equatable {
 struct CSVRecordParser: FormatParser {
     private let text: DecodedText
     private var tokenizer: CSVTokenizer
+    var consumed: Int { tokenizer.position }
     private let header: [String]
     private let layout: CSVLayout
     private let columns: [RecordField: [Int]]

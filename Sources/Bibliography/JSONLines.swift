@@ -155,6 +155,7 @@ enum CanonicalJSON {
 struct JSONLinesParser: FormatParser {
     private let text: DecodedText
     private var cursor: LineCursor
+    var consumed: Int { cursor.position }
 
     init(text: DecodedText) {
         self.text = text

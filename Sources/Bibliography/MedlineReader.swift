@@ -19,6 +19,7 @@ enum MedlineScanner {
 struct MedlineParser: FormatParser {
     private let text: DecodedText
     private var cursor: LineCursor
+    var consumed: Int { cursor.position }
 
     init(text: DecodedText) {
         self.text = text

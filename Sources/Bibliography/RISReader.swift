@@ -52,6 +52,7 @@ enum RISTag {
 struct RISParser: FormatParser {
     private let text: DecodedText
     private var cursor: LineCursor
+    var consumed: Int { cursor.position }
     private var tags = TagNames()
     /// The tag codes of the record being read, parallel to its raw fields (reused from record to record).
     private var codes: [UInt16] = []

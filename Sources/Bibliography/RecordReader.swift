@@ -53,6 +53,12 @@ struct ParseOutcome {
 /// A pull parser over one export's bytes.
 protocol FormatParser {
     mutating func next() -> ParseOutcome?
+    /// The offset before which the parser will not read again (0 when it cannot say).
+    var consumed: Int { get }
+}
+
+extension FormatParser {
+    var consumed: Int { 0 }
 }
 
 /// Reads the records of one export one at a time, so a large file never has to be held as records.
@@ -75,6 +81,9 @@ public struct RecordReader {
     public private(set) var recordCount = 0
 
     private var parser: any FormatParser
+    /// The bytes the parser reads; pages it has passed are released as it goes.
+    private let buffer: ByteBuffer
+    private var releaseAt = 0
     private let options: ReadOptions
     private let stem: String
     private var position = 0
@@ -135,6 +144,7 @@ public struct RecordReader {
         self.format = format
         self.warnings = text.warnings
         self.parser = parser
+        self.buffer = text.buffer
         self.options = options
         self.stem = RecordReader.stem(of: file)
     }
@@ -161,6 +171,7 @@ public struct RecordReader {
                     if let database = options.database { outcome.record?.source.database = database }
                 }
                 recordCount += 1
+                releasePassedPages()
                 return outcome.record.take()
             }
             let line = outcome.malformedLine
@@ -168,6 +179,14 @@ public struct RecordReader {
             issues.append(ReadIssue(file: file, line: line, message: outcome.message))
         }
         return nil
+    }
+
+    /// Hands back the pages the parser has passed, every 4 MiB of progress.
+    private mutating func releasePassedPages() {
+        let consumed = parser.consumed
+        guard consumed >= releaseAt else { return }
+        buffer.release(upTo: consumed)
+        releaseAt = consumed + (4 << 20)
     }
 
     /// Reads the remaining records into a `ReadResult`.

@@ -5,6 +5,7 @@ import Foundation
 struct WoSParser: FormatParser {
     private let text: DecodedText
     private var cursor: LineCursor
+    var consumed: Int { cursor.position }
 
     init(text: DecodedText) {
         self.text = text
