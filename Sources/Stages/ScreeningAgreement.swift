@@ -19,12 +19,9 @@ public struct CohenKappa: Sendable, Equatable {
 
     /// Kappa of the paired ratings `pairs` (rater A's category, rater B's category).
     public init<C: Hashable & Comparable>(pairs: [(C, C)]) {
-        n = pairs.count
-        guard n > 0 else { return }
         let categories = Array(Set(pairs.flatMap { [$0.0, $0.1] })).sorted()
         let index = Dictionary(uniqueKeysWithValues: categories.enumerated().map { ($1, $0) })
-        let k = categories.count
-        var table = Array(repeating: Array(repeating: 0.0, count: k), count: k)
+        var table = Array(repeating: Array(repeating: 0.0, count: categories.count), count: categories.count)
         for (a, b) in pairs {
             if let i = index[a], let j = index[b] { table[i][j] += 1 }
         }

@@ -25,41 +25,43 @@ public enum RayyanImport {
         }
         var out: [String: [DecisionRow]] = Dictionary(uniqueKeysWithValues: reviewers.values.map { ($0, []) })
         var matched: [String: Int] = [:]
+        var exported: [Record] = []
         do {
             var reader = try RecordReader(contentsOf: export.url, fileName: export.path, options: ReadOptions(format: .csv, strict: true))
-            while let row = try reader.next() {
-                let line = row.source.line
-                func fail(_ message: String) -> RunnerError { .input(InputError(file: export.path, line: line, message)) }
-                guard let id = row.doi.flatMap({ byDOI[$0] }) ?? OtherSourceStudy.matchKey(title: row.title, year: row.year).flatMap({ byTitle[$0] }) else {
-                    throw fail("\"\(row.title ?? "(no title)")\" (\(row.year.map(String.init) ?? "no year")) matches no record of the review by DOI or by title and year")
-                }
-                if let previous = matched[id] { throw fail("is record \(id) again (line \(previous)): a duplicate row") }
-                matched[id] = line
-                guard let notes = row.notes.flatMap(RayyanNotes.init(parsing:)) else { continue }
-                var reason = ""
-                if let label = notes.exclusionReasons.first {
-                    guard let mapped = reasonMap[label] ?? (reasons.contains(label) ? label : nil) else {
-                        throw fail("Rayyan's exclusion reason \"\(label)\" has no reason id; map it in with.reason_map to one of: \(reasons.joined(separator: ", "))")
-                    }
-                    reason = mapped
-                }
-                for decision in notes.decisions {
-                    guard let reviewer = reviewers[decision.reviewer] else {
-                        throw fail("reviewer \"\(decision.reviewer)\" is not in with.reviewers (\(reviewers.keys.sorted().joined(separator: ", ")))")
-                    }
-                    let value: ScreeningDecision
-                    switch decision.decision.lowercased() {
-                    case "included": value = .include
-                    case "excluded": value = .exclude
-                    case "maybe": value = .maybe
-                    default: throw fail("decision \"\(decision.decision)\" of \(decision.reviewer) is not Included, Excluded or Maybe")
-                    }
-                    out[reviewer, default: []].append(
-                        DecisionRow(recordID: id, decision: value, reason: value == .exclude ? reason : "", note: notes.userNotes.joined(separator: "; "), line: line))
-                }
-            }
+            while let row = try reader.next() { exported.append(row) }
         } catch {
             throw RecordImport.runnerError(error)
+        }
+        for row in exported {
+            let line = row.source.line
+            func fail(_ message: String) -> RunnerError { .input(InputError(file: export.path, line: line, message)) }
+            guard let id = row.doi.flatMap({ byDOI[$0] }) ?? OtherSourceStudy.matchKey(title: row.title, year: row.year).flatMap({ byTitle[$0] }) else {
+                throw fail("\"\(row.title ?? "(no title)")\" (\(row.year.map(String.init) ?? "no year")) matches no record of the review by DOI or by title and year")
+            }
+            if let previous = matched[id] { throw fail("is record \(id) again (line \(previous)): a duplicate row") }
+            matched[id] = line
+            guard let notes = row.notes.flatMap(RayyanNotes.init(parsing:)) else { continue }
+            var reason = ""
+            if let label = notes.exclusionReasons.first {
+                guard let mapped = reasonMap[label] ?? (reasons.contains(label) ? label : nil) else {
+                    throw fail("Rayyan's exclusion reason \"\(label)\" has no reason id; map it in with.reason_map to one of: \(reasons.joined(separator: ", "))")
+                }
+                reason = mapped
+            }
+            for decision in notes.decisions {
+                guard let reviewer = reviewers[decision.reviewer] else {
+                    throw fail("reviewer \"\(decision.reviewer)\" is not in with.reviewers (\(reviewers.keys.sorted().joined(separator: ", ")))")
+                }
+                let value: ScreeningDecision
+                switch decision.decision.lowercased() {
+                case "included": value = .include
+                case "excluded": value = .exclude
+                case "maybe": value = .maybe
+                default: throw fail("decision \"\(decision.decision)\" of \(decision.reviewer) is not Included, Excluded or Maybe")
+                }
+                out[reviewer, default: []].append(
+                    DecisionRow(recordID: id, decision: value, reason: value == .exclude ? reason : "", note: notes.userNotes.joined(separator: "; "), line: line))
+            }
         }
         return out
     }

@@ -279,10 +279,10 @@ func inputError(_ body: () throws -> Void) -> InputError? {
             let h = StepHarness(dir: dir)
             let cases: [(String, String, String, String)] = [
                 (Self.firstAll + "nope:1,include,,\n", "", "", "decisions/abstract-first.csv:8:1: unknown record id \"nope:1\""),
-                (Self.firstAll, "medline:1,exclude,not-a-reason,\n", "", "decisions/abstract-second.csv:2:3: reason \"not-a-reason\""),
+                (Self.firstAll, "medline:1,exclude,not-a-reason,\n", "", "decisions/abstract-second.csv:2:19: reason \"not-a-reason\""),
                 (Self.firstAll, "medline:2,exclude,review,\nmedline:2,exclude,review,\n", "medline:3,include,,\n", "decisions/abstract-second.csv:3:1: record medline:2 is decided twice"),
                 (Self.firstAll, "", "medline:3,include,,\nmedline:2,include,,\n", "resolutions/abstract.csv:3:1: record medline:2 has no disagreement"),
-                (Self.firstAll, "", "medline:3,retrieve,,\n", "resolutions/abstract.csv:2:2: a resolution decides include, exclude"),
+                (Self.firstAll, "", "medline:3,retrieve,,\n", "resolutions/abstract.csv:2:11: a resolution decides include, exclude"),
                 (String(Self.firstAll.dropLast("wos:1,exclude,off-topic,\n".count)), "", "medline:3,include,,\n", "decisions/abstract-first.csv: has no decision for 1 record of phase abstract: wos:1"),
             ]
             for (first, second, resolutions, message) in cases {
