@@ -4,8 +4,8 @@
 #   sh counts.sh PHASES PRISMA_CSV TABLES_DIR COMPARISON_CSV INPUT...
 #
 # PHASES  the selection phases in order (abstract,fulltext,final)
-# INPUT   recognised by name: identification.json (or .csv), unique.tsv, duplicates.csv (2-search); agreement-<phase>.csv,
-#         final-<phase>.csv, included.tsv (3-selection); other-sources/*.csv; codebook.json, charted.csv
+# INPUT   recognised by name: identification.json (or .csv), unique.tsv, duplicates.csv (2-search); agreement-<phase>.json,
+#         final-<phase>.csv, included.jsonl (3-selection); other-sources/*.csv; codebook.json, charted.csv
 #         (4-charting); reported_in_paper.json (one figure object per line, as this review writes it).
 # Writes
 #   PRISMA_CSV      id,label,n: records per export, duplicates removed, records per selection phase,
@@ -36,9 +36,9 @@ for f in "$@"; do
         identification.json) k=identificationjson ;;
         duplicates.csv) k=duplicates ;;
         unique.tsv) k=unique ;;
-        agreement-*.csv) k=agreement ;;
+        agreement-*.json) k=agreement ;;
         final-*.csv) k=final ;;
-        included.tsv) k=included ;;
+        included.jsonl) k=included ;;
         codebook.json) k=codebook ;;
         charted.csv) k=charted ;;
         reported_in_paper.json) k=reported ;;
@@ -111,14 +111,16 @@ kind == "duplicates" {
     n = csvsplit($0, v); if (v[4] == "removed") removed++; next
 }
 kind == "agreement" {
-    if (FNR == 1) next
-    n = csvsplit($0, v); agpop[v[1]] = v[2]; agn[v[1]] = v[5]; next
+    # agreement-<phase>.json as screening/agreement writes it: sorted keys, one key per line.
+    if (match($0, /"n": [0-9]+/)) agnum = substr($0, RSTART + 5, RLENGTH - 5) + 0
+    if (match($0, /"phase": "[a-z0-9]+"/)) agn[substr($0, RSTART + 10, RLENGTH - 11)] = agnum
+    next
 }
 kind == "final" {
     if (FNR == 1) {
         ph = base(FILENAME); sub(/^final-/, "", ph); sub(/\.csv$/, "", ph)
         if (!(ph in phaseindex)) fail(FILENAME ": phase " ph " is not one of " phases)
-        if ($0 != "record_id,decision,reason,source") fail(where() ": not a final-<phase>.csv header")
+        if ($0 != "record_id,decision,reason,basis,source") fail(where() ": not a final-<phase>.csv header")
         seenphase[ph] = 1; next
     }
     n = csvsplit($0, v); assessed[ph]++
@@ -127,10 +129,12 @@ kind == "final" {
     next
 }
 kind == "included" {
-    if (FNR == 1) { if ($1 !~ /^record_id\t/ && $0 !~ /^record_id\t/) fail(where() ": not an included.tsv header"); next }
-    split($0, f, "\t"); ninc++
-    if (f[2] ~ /^databases/) incdb++; else incother++
-    nv = split(f[2], via, ";"); for (j = 2; j <= nv; j++) alsodb[via[j]]++
+    # included.jsonl: canonical records; a database record has source.database, a study from other sources
+    # keeps its other-sources row in raw (["source","<kind>"] first).
+    if ($0 == "") next
+    ninc++
+    if ($0 ~ /"source":\{"database":/) incdb++
+    else { incother++; if (match($0, /"raw":\[\["source","[a-z0-9-]+"/)) onlyother[substr($0, RSTART + 18, RLENGTH - 19)]++ }
     next
 }
 kind == "other" {
@@ -167,7 +171,7 @@ kind == "reported" {
 END {
     if (failed) exit 2
     for (i = 1; i <= nph; i++) if (!(phase[i] in seenphase)) fail("no final-" phase[i] ".csv among the inputs")
-    if (nch != ninc) fail("charted.csv has " nch " studies, included.tsv " ninc)
+    if (nch != ninc) fail("charted.csv has " nch " studies, included.jsonl " ninc)
     if (hasdup && removed + nunique != identified) fail("duplicates.csv removes " removed " records, but " identified " identified - " nunique " unique = " identified - nunique)
 
     # ---- PRISMA counts
@@ -187,7 +191,7 @@ END {
     }
     split("reference-list expert scanning", os, " ")
     for (i = 1; i <= 3; i++) put("other_sources." os[i], "Studies identified via " os[i], other[os[i]] + 0)
-    for (i = 1; i <= 3; i++) put("other_sources." os[i] ".also_in_databases", "Of which also records of the database searches: " os[i], alsodb[os[i]] + 0)
+    for (i = 1; i <= 3; i++) put("other_sources." os[i] ".also_in_databases", "Of which also records of the database searches: " os[i], other[os[i]] - onlyother[os[i]])
     put("included.from_databases", "Studies included from the database searches", incdb + 0)
     put("included.from_other_sources_only", "Studies included only through other sources", incother + 0)
     put("included.total", "Studies included", ninc + 0)
@@ -242,7 +246,7 @@ END {
     derived["search.databases"] = nid
     derived["screening.records_screened"] = assessed[p1] + 0
     if (p2 != "") { derived["screening.fulltext_assessed"] = assessed[p2] + 0; derived["screening.fulltext_excluded"] = assessed[p2] - incdb }
-    if ((p1 in agn) && agpop[p1] > 0) derived["screening.second_reviewer_percent"] = sprintf("%.1f", 100 * agn[p1] / agpop[p1])
+    if ((p1 in agn) && assessed[p1] > 0) derived["screening.second_reviewer_percent"] = sprintf("%.1f", 100 * agn[p1] / assessed[p1])
     derived["included.total"] = ninc
     for (i = 1; i <= 3; i++) derived["other_sources." os[i]] = other[os[i]] + 0
     if ("year" in col) { n = 0; for (r = 1; r <= nch; r++) if (cell[r, col["year"]] + 0 >= 2017) n++; derived["year.last_5_years"] = n }
