@@ -89,7 +89,7 @@ struct ReportDocument {
         for block in blocks {
             switch block {
             case .heading(let level, let text):
-                body += "<h\(level + 1)>\(htmlEscape(text))</h\(level + 1)>\n"
+                body += "<h\(level + 1) id=\"\(slug(text))\">\(htmlEscape(text))</h\(level + 1)>\n"
             case .paragraph(let items): body += "<p>\(inline(items))</p>\n"
             case .bullets(let items): body += "<ul>\n" + items.map { "<li>\(inline($0))</li>\n" }.joined() + "</ul>\n"
             case .table(let header, let rows, let numeric):
@@ -149,6 +149,19 @@ struct ReportDocument {
 
             """ + body + "</body>\n</html>\n"
     }
+}
+
+/// A fragment id from a heading: lower-case letters and digits, other runs of characters as one `-`.
+func slug(_ text: String) -> String {
+    var out = ""
+    for char in text.lowercased() {
+        if char.isASCII && (char.isLetter || char.isNumber) {
+            out.append(char)
+        } else if !out.isEmpty && out.last != "-" {
+            out.append("-")
+        }
+    }
+    return out.hasSuffix("-") ? String(out.dropLast()) : out
 }
 
 /// HTML text escaping.

@@ -243,6 +243,8 @@ struct PrismaFlow: Sendable {
         flow.dbrReasons = dbrReasons
         flow.otherReasons = otherReasons
         flow.sets["dbr_excluded"] = dbExcluded.map(\.recordID)
+        flow.counts["dbr_excluded"] = dbExcluded.count
+        flow.counts["other_excluded"] = otherExcluded.count
         flow.sets["other_excluded"] = otherExcluded.map(\.recordID)
 
         let last = phases[phases.count - 1]

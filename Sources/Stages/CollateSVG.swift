@@ -18,7 +18,7 @@ enum SVG {
         var total = 0
         for scalar in text.unicodeScalars {
             let value = Int(scalar.value)
-            total += (32...126).contains(value) ? widths[value - 32] : 600
+            total += (32...126).contains(value) ? widths[value - 32] : value == 0xA0 ? 278 : 600
         }
         return Double(total) / 1000 * size * (bold ? 1.06 : 1) * 1.12
     }
@@ -27,7 +27,9 @@ enum SVG {
     static func wrap(_ text: String, size: Double, maxWidth: Double, bold: Bool = false) -> [String] {
         var lines: [String] = []
         var current = ""
-        for word in text.split(separator: " ", omittingEmptySubsequences: true).map(String.init) {
+        // "(n = 12)" never breaks: its spaces are no-break spaces while wrapping.
+        let kept = text.replacingOccurrences(of: "(n = ", with: "(n\u{A0}=\u{A0}")
+        for word in kept.split(separator: " ", omittingEmptySubsequences: true).map(String.init) {
             let candidate = current.isEmpty ? word : current + " " + word
             if width(candidate, size: size, bold: bold) <= maxWidth || current.isEmpty {
                 current = candidate
@@ -37,7 +39,7 @@ enum SVG {
             }
         }
         if !current.isEmpty || lines.isEmpty { lines.append(current) }
-        return lines
+        return lines.map { $0.replacingOccurrences(of: "\u{A0}", with: " ") }
     }
 
     /// XML text escaping.

@@ -14,7 +14,8 @@ struct FrequencyTable: Sendable {
         var ids: [String: [String]] = [:]
         for study in charted.studies {
             let values = study.values[variable.name] ?? []
-            for value in values.isEmpty ? ["(no value)"] : values {
+            for raw in values.isEmpty ? ["(no value)"] : values {
+                let value = variable.kind == .integer ? (Int(raw).map(String.init) ?? raw) : raw
                 if ids[value]?.last != study.id { ids[value, default: []].append(study.id) }
             }
         }
@@ -25,7 +26,13 @@ struct FrequencyTable: Sendable {
             order = variable.allowed.filter { !trailing.contains($0) }
             order += ids.keys.filter { !order.contains($0) && !trailing.contains($0) }.sorted()
         case .integer:
-            order = ids.keys.filter { Int($0) != nil }.sorted { (Int($0) ?? 0) < (Int($1) ?? 0) }
+            // Every integer from the smallest to the largest (zeros included, so that years read as a time line).
+            let numbers = ids.keys.compactMap { Int($0) }
+            if let low = numbers.min(), let high = numbers.max(), high - low <= 200 {
+                order = (low...high).map(String.init)
+            } else {
+                order = numbers.sorted().map(String.init)
+            }
         case .text:
             order = ids.keys.filter { !trailing.contains($0) }.sorted { (ids[$0]?.count ?? 0, $1) > (ids[$1]?.count ?? 0, $0) }
         }
