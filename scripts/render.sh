@@ -8,6 +8,10 @@
 # PNG_DIR      where the PNGs go (default: .build/render, git-ignored); one PNG per SVG, report.png for the HTML
 # PAGE_HEIGHT  the height in pixels of the report screenshot (default: 9000; the page is 1200 px wide)
 #
+# Besides report.png (the page from its top), each top-level section of the report (every <h2 id=…>) is also
+# rendered on its own, 1200 x 1400 px from its heading, as report-<id>.png, so that a long page can be read
+# part by part.
+#
 # Needs Debian's chromium package: installed with apt-get when missing (as root, or through sudo).
 # Prints each PNG it wrote; exits 1 when Chromium is missing and cannot be installed, or a render fails.
 set -eu
@@ -58,4 +62,19 @@ for svg in "$out_abs"/*.svg "$out_abs"/figures/*.svg; do
 done
 if [ -f "$out_abs/report.html" ]; then
     shot "file://$out_abs/report.html" "$png_abs/report.png" 1200 "$page_height"
+    sections=$(mktemp -d)
+    # One page per section: the report's head (styles) and that section's body, up to the next <h2>.
+    awk -v dir="$sections" '
+        !body { head = head $0 "\n"; if ($0 == "<body>") body = 1; next }
+        /^<h2 id="/ { if (file != "") { print "</body></html>" > file; close(file) }
+                      id = $0; sub(/^<h2 id="/, "", id); sub(/".*/, "", id)
+                      file = dir "/" id ".html"; printf "%s", head > file }
+        file != "" && !/^<\/body>/ && !/^<\/html>/ { print > file }
+        END { if (file != "") print "</body></html>" > file }
+    ' "$out_abs/report.html"
+    for page in "$sections"/*.html; do
+        [ -f "$page" ] || continue
+        shot "file://$page" "$png_abs/report-$(basename "$page" .html).png" 1200 1400
+    done
+    rm -rf "$sections"
 fi

@@ -111,7 +111,7 @@ struct ReportDocument {
                 body += "<figure>\n" + svg + "<figcaption>\(htmlEscape(caption))</figcaption>\n</figure>\n"
             }
         }
-        body += "<h2>Records behind the numbers</h2>\n<p>Each number above links to the records it counts; the lists follow in order of first use.</p>\n"
+        body += "<h2 id=\"records\">Records behind the numbers</h2>\n<p>Each number above links to the records it counts; the lists follow in order of first use.</p>\n"
         for list in lists.lists {
             body += "<section class=\"records\" id=\"\(list.anchor)\">\n<h3>\(htmlEscape(list.title)) (\(list.ids.count))</h3>\n"
             if list.ids.isEmpty {

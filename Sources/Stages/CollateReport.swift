@@ -109,6 +109,16 @@ struct ChecklistEvidence {
         }
     }
 
+    /// `folder/ (n files)` for each folder of `paths`, in order.
+    func folders(_ paths: [String]) -> String {
+        var counts: [String: Int] = [:]
+        for path in paths {
+            let folder = path.split(separator: "/").dropLast().joined(separator: "/")
+            counts[folder + "/", default: 0] += 1
+        }
+        return counts.keys.sorted().map { "\($0) (\(counts[$0] ?? 0) file\(counts[$0] == 1 ? "" : "s"))" }.joined(separator: "; ")
+    }
+
     /// The checklist: `reported` where `locations` gives a manuscript locator, `evidence-only` where the files
     /// hold the data, `not-applicable` for the optional appraisal items when no appraisal was done, else `missing`.
     func checklist(locations: [String: String], appraisal: Bool) -> [ChecklistItem] {
@@ -128,11 +138,11 @@ struct ChecklistEvidence {
         if !finalPaths.isEmpty { evidence[9] = join(finalPaths.sorted() + agreementPaths.sorted()) }
         evidence[10] = join([codebookPath, chartedPath])
         evidence[11] = codebookPath
-        if !tablePaths.isEmpty { evidence[13] = "counts and percentages per charted variable and cross-tabulations (\(tablePaths.count) files under tables/ and figures/)" }
+        if !tablePaths.isEmpty { evidence[13] = "counts and percentages per charted variable and cross-tabulations: " + folders(tablePaths) }
         evidence[14] = prismaPaths.isEmpty ? "report.md (PRISMA 2020 flow counts)" : join(prismaPaths.sorted())
         evidence[15] = chartedPath
         evidence[17] = chartedPath
-        if !tablePaths.isEmpty { evidence[18] = join(tablePaths.sorted()) }
+        if !tablePaths.isEmpty { evidence[18] = folders(tablePaths) }
         if let funding = workflowFunding, !funding.isEmpty, let path = workflowPath { evidence[22] = "\(path) (review.funding)" }
 
         return ChecklistItem.items.map { number, section, name in
