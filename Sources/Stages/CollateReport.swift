@@ -6,7 +6,7 @@ extension PrismaFlow {
     /// The human title of a record set of the flow (for the report's record lists).
     static func title(of set: String) -> String {
         let names: [String: String] = [
-            "database_results": "Records identified from databases", "duplicates": "Duplicate records removed",
+            "database_results": "Records read from the database exports (unreadable records are counted in the flow but have no id)", "duplicates": "Duplicate records removed",
             "records_screened": "Records screened", "records_excluded": "Records excluded at screening",
             "dbr_sought_reports": "Reports sought for retrieval (databases)", "dbr_notretrieved_reports": "Reports not retrieved (databases)",
             "dbr_assessed": "Reports assessed for eligibility (databases)", "dbr_excluded": "Reports excluded (databases)",
@@ -18,7 +18,7 @@ extension PrismaFlow {
             "included_databases": "Included studies from databases", "included_other": "Included studies from other methods",
         ]
         if let name = names[set] { return name }
-        for (prefix, label) in [("database:", "Records identified from "), ("dbr_reason:", "Reports excluded (databases): "),
+        for (prefix, label) in [("database:", "Records read from the exports of "), ("dbr_reason:", "Reports excluded (databases): "),
                                 ("other_reason:", "Reports excluded (other methods): "), ("other_kind:", "Studies identified through ")] where set.hasPrefix(prefix) {
             return label + set.dropFirst(prefix.count)
         }
