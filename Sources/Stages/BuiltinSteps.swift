@@ -4,6 +4,6 @@ import RunnerCore
 public enum BuiltinSteps {
     public static let registry = StepRegistry([
         ProtocolValidate(), RecordsImportStep(), ScreeningSampleStep(), ScreeningImportRayyanStep(), ScreeningAgreementStep(),
-        ScreeningResolveStep(), ChartingValidateStep(),
+        ScreeningResolveStep(), ChartingValidateStep(), CollatePrismaStep(), CollateTablesStep(), CollateReportStep(),
     ])
 }
