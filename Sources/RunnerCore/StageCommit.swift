@@ -19,10 +19,10 @@ extension Runner {
         for (step, _, _) in ran {
             for (index, output) in step.outputs.enumerated() {
                 guard let staged = workspace.overlay[output] else { continue }
-                let target = folder.root.appendingPathComponent(output).path
-                let exists = fileManager.fileExists(atPath: isFolderPath(output) ? String(target.dropLast()) : target)
+                let relative = isFolderPath(output) ? String(output.dropLast()) : output
+                let exists = fileManager.fileExists(atPath: folder.root.appendingPathComponent(relative).path)
                 let backup = backupRoot.appendingPathComponent(step.stageID).appendingPathComponent(step.id).appendingPathComponent("out\(index)").path
-                journal.moves.append(Journal.Move(staged: staged.path, target: isFolderPath(output) ? String(output.dropLast()) : output, backup: exists ? backup : nil))
+                journal.moves.append(Journal.Move(staged: staged.path, target: relative, backup: exists ? backup : nil))
             }
         }
         try journal.save(in: state)

@@ -117,7 +117,7 @@ enum Derivation: Hashable, Sendable {
 struct StudyData: Sendable {
     var studies: [(id: String, values: [String: [String]])]
     var source: [String: String]
-    var codebook: Codebook
+    var codebook: CollateCodebook
 
     /// The ids of the studies that meet `condition`; an unknown variable is reported through `unknown`.
     func ids(_ condition: StudyCondition) -> [String] {
@@ -209,9 +209,9 @@ struct Comparison: Sendable {
     static let header = ["id", "label", "reported", "derived", "difference", "match", "derivation", "paper_check"]
 
     var csv: String {
-        var out = csvLine(Self.header)
+        var out = collateCSVLine(Self.header)
         for row in rows {
-            out += csvLine([
+            out += collateCSVLine([
                 row.figure.id, row.figure.label, row.figure.value, row.derivedText, row.differenceText, row.match, row.derivation?.text ?? "",
                 row.checks.joined(separator: "; "),
             ])

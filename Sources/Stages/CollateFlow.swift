@@ -57,8 +57,8 @@ enum PrismaTemplate {
 
     /// The CSV text: the template's rows with `n` from `value(data)`.
     static func csv(_ value: (String) -> String) -> String {
-        var out = csvLine(header)
-        for row in rows { out += csvLine(row + [value(row[0])]) }
+        var out = collateCSVLine(header)
+        for row in rows { out += collateCSVLine(row + [value(row[0])]) }
         return out
     }
 }
@@ -125,7 +125,7 @@ struct PrismaFlow: Sendable {
 
         // Selection, record by record.
         let phases = selection.decisions
-        var trajectory: [String: [(phase: Int, decision: FinalDecision)]] = [:]
+        var trajectory: [String: [(phase: Int, decision: FlowDecision)]] = [:]
         for (index, phase) in phases.enumerated() {
             for decision in phase { trajectory[decision.recordID, default: []].append((index, decision)) }
         }
@@ -223,7 +223,7 @@ struct PrismaFlow: Sendable {
         // Exclusions with reasons, after the screening phase for databases and in any phase for other methods.
         var missingReasons: [String] = []
         var unknownReasons: [String] = []
-        func reasonCounts(_ exclusions: [FinalDecision], prefix: String) -> [(reason: String, n: Int)] {
+        func reasonCounts(_ exclusions: [FlowDecision], prefix: String) -> [(reason: String, n: Int)] {
             var ids: [String: [String]] = [:]
             for decision in exclusions {
                 if decision.reason.isEmpty {

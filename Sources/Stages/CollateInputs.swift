@@ -5,7 +5,7 @@ import WorkflowModel
 
 /// A CSV file read whole (RFC 4180: UTF-8, one header row, quoted fields may hold commas, quotes and line
 /// breaks), each row with the line it starts on, so that errors name the file, line and column.
-struct CSVTable {
+struct CollateTable {
     /// One data row and the 1-based line where it starts.
     struct Row {
         var fields: [String]
@@ -17,7 +17,7 @@ struct CSVTable {
     let rows: [Row]
 
     /// Parses `bytes`; an unterminated quote or a row whose field count differs from the header's is an input error.
-    static func parse(_ bytes: [UInt8], file: String) throws(RunnerError) -> CSVTable {
+    static func parse(_ bytes: [UInt8], file: String) throws(RunnerError) -> CollateTable {
         var start = 0
         if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { start = 3 }
         var records: [Row] = []
@@ -73,10 +73,10 @@ struct CSVTable {
         for row in body where row.fields.count != header.fields.count {
             throw .input(InputError(file: file, line: row.line, "has \(row.fields.count) fields where the header has \(header.fields.count)"))
         }
-        return CSVTable(file: file, header: header.fields, rows: body)
+        return CollateTable(file: file, header: header.fields, rows: body)
     }
 
-    static func read(_ file: ResolvedFile) throws(RunnerError) -> CSVTable {
+    static func read(_ file: ResolvedFile) throws(RunnerError) -> CollateTable {
         try parse(try readBytes(file), file: file.path)
     }
 
@@ -123,7 +123,7 @@ func csvField(_ text: String) -> String {
 }
 
 /// One CSV line (LF-terminated) from fields.
-func csvLine(_ fields: [String]) -> String { fields.map(csvField).joined(separator: ",") + "\n" }
+func collateCSVLine(_ fields: [String]) -> String { fields.map(csvField).joined(separator: ",") + "\n" }
 
 /// A percentage with one decimal (`12.5`), or `NA` for an empty denominator.
 func percentText(_ count: Int, of total: Int) -> String {
@@ -241,7 +241,7 @@ struct Duplicates {
     var removed: [String]
 
     static func read(_ input: ResolvedFile) throws(RunnerError) -> Duplicates {
-        let table = try CSVTable.read(input)
+        let table = try CollateTable.read(input)
         let columns = try table.require(["cluster", "record_id", "source_id", "status", "match", "score"])
         var removed: [String] = []
         for row in table.rows {
@@ -257,7 +257,7 @@ struct Duplicates {
 }
 
 /// A final decision of one selection phase (`final-<phase>.csv`).
-struct FinalDecision: Sendable {
+struct FlowDecision: Sendable {
     enum Decision: String, Sendable { case include, exclude, notRetrieved = "not-retrieved" }
 
     var recordID: String
@@ -275,7 +275,7 @@ struct FinalDecision: Sendable {
 /// The final decisions of every phase, in the order the workflow declares the phases.
 struct SelectionPhases {
     var names: [String]
-    var decisions: [[FinalDecision]]
+    var decisions: [[FlowDecision]]
 
     static let columns = ["record_id", "decision", "reason", "basis", "source"]
 
@@ -291,7 +291,7 @@ struct SelectionPhases {
             }
             byPhase[phase] = file
         }
-        var decisions: [[FinalDecision]] = []
+        var decisions: [[FlowDecision]] = []
         for phase in phases {
             guard let file = byPhase[phase] else {
                 throw .usage("no final-\(phase).csv among the inputs; every declared phase (\(phases.joined(separator: ", "))) needs its final decisions")
@@ -301,23 +301,23 @@ struct SelectionPhases {
         return SelectionPhases(names: phases, decisions: decisions)
     }
 
-    static func readPhase(_ file: ResolvedFile) throws(RunnerError) -> [FinalDecision] {
-        let table = try CSVTable.read(file)
+    static func readPhase(_ file: ResolvedFile) throws(RunnerError) -> [FlowDecision] {
+        let table = try CollateTable.read(file)
         let c = try table.require(columns)
         var seen: [String: Int] = [:]
-        var out: [FinalDecision] = []
+        var out: [FlowDecision] = []
         for row in table.rows {
             let id = row.fields[c[0]].trimmingCharacters(in: .whitespaces)
             if id.isEmpty { throw table.error(row, c[0], "record_id is empty") }
             if let first = seen[id] { throw table.error(row, c[0], "record \(id) already has a decision on line \(first)") }
             seen[id] = row.line
-            guard let decision = FinalDecision.Decision(rawValue: row.fields[c[1]]) else {
+            guard let decision = FlowDecision.Decision(rawValue: row.fields[c[1]]) else {
                 throw table.error(row, c[1], "decision \"\(row.fields[c[1]])\" is not include, exclude or not-retrieved")
             }
             let source = row.fields[c[4]].trimmingCharacters(in: .whitespaces)
             if source.isEmpty { throw table.error(row, c[4], "source is empty; write database or the kind of other source") }
             out.append(
-                FinalDecision(
+                FlowDecision(
                     recordID: id, decision: decision, reason: row.fields[c[2]].trimmingCharacters(in: .whitespaces), basis: row.fields[c[3]],
                     source: source, file: file.path, line: row.line))
         }
@@ -326,7 +326,7 @@ struct SelectionPhases {
 }
 
 /// One variable of codebook.json.
-struct CodebookVariable: Sendable, Equatable {
+struct CollateVariable: Sendable, Equatable {
     enum Kind: String, Sendable { case text, integer, category }
 
     var name: String
@@ -337,21 +337,21 @@ struct CodebookVariable: Sendable, Equatable {
 }
 
 /// codebook.json: the charted variables in order (a variable named `record_id` is the key, not a variable).
-struct Codebook {
-    var variables: [CodebookVariable]
+struct CollateCodebook {
+    var variables: [CollateVariable]
 
-    static func read(_ input: ResolvedFile) throws(RunnerError) -> Codebook {
+    static func read(_ input: ResolvedFile) throws(RunnerError) -> CollateCodebook {
         let reader = JSONFields(file: input.path)
         let root = try reader.parse(try readBytes(input))
         let top = try reader.members(root, "")
         let list = try reader.array(try reader.required(top, "variables", parent: root, path: ""), "variables")
-        var variables: [CodebookVariable] = []
+        var variables: [CollateVariable] = []
         for (index, node) in list.enumerated() {
             let path = "variables[\(index)]"
             let fields = try reader.members(node, path)
             let name = try reader.nonEmptyString(fields, "name", parent: node, path: path)
             let typeNode = try reader.required(fields, "type", parent: node, path: path)
-            guard let kind = CodebookVariable.Kind(rawValue: try reader.string(typeNode, path + ".type")) else {
+            guard let kind = CollateVariable.Kind(rawValue: try reader.string(typeNode, path + ".type")) else {
                 throw reader.error(typeNode, path + ".type", "must be text, integer or category")
             }
             let allowed = try fields["allowed"].map { n throws(RunnerError) in try reader.stringList(n, path + ".allowed") } ?? []
@@ -359,9 +359,9 @@ struct Codebook {
             let description = fields["description"]?.value.stringValue ?? ""
             if name == "record_id" { continue }
             if variables.contains(where: { $0.name == name }) { throw reader.error(node, path + ".name", "variable \"\(name)\" is defined twice") }
-            variables.append(CodebookVariable(name: name, kind: kind, allowed: allowed, multiple: multiple, description: description))
+            variables.append(CollateVariable(name: name, kind: kind, allowed: allowed, multiple: multiple, description: description))
         }
-        return Codebook(variables: variables)
+        return CollateCodebook(variables: variables)
     }
 }
 
@@ -370,8 +370,8 @@ struct ChartedTable {
     /// Per study, in file order: its id and, per variable, its values (a multiple-choice cell split on `;`).
     var studies: [(id: String, values: [String: [String]])]
 
-    static func read(_ input: ResolvedFile, codebook: Codebook) throws(RunnerError) -> ChartedTable {
-        let table = try CSVTable.read(input)
+    static func read(_ input: ResolvedFile, codebook: CollateCodebook) throws(RunnerError) -> ChartedTable {
+        let table = try CollateTable.read(input)
         let columns = try table.require(["record_id"] + codebook.variables.map(\.name))
         var seen: Set<String> = []
         var studies: [(id: String, values: [String: [String]])] = []

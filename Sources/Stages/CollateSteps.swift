@@ -103,7 +103,7 @@ public struct CollateTablesStep: BuiltinStep {
         outputs: ["tables/ (<variable>.csv and .md, <row>-by-<column>.csv and .md)", "figures/ (<variable>.svg bar charts)"])
 
     public func run(_ context: StepContext) throws(RunnerError) -> StepOutcome {
-        let codebook = try Codebook.read(try context.inputFile(0))
+        let codebook = try CollateCodebook.read(try context.inputFile(0))
         let charted = try ChartedTable.read(try context.inputFile(1), codebook: codebook)
         let crosstabs = context.step.parameter("crosstabs")?.arrayValue?.compactMap(\.stringValue) ?? []
         let tables = try CollatedTables.build(codebook: codebook, charted: charted, crosstabs: crosstabs, step: context.step.name)
@@ -147,7 +147,7 @@ public struct CollateReportStep: BuiltinStep {
         let inputs = try SelectionInputs.read(context, finals: further)
         let codebookFile = try context.inputFile(5)
         let chartedFile = try context.inputFile(6)
-        let codebook = try Codebook.read(codebookFile)
+        let codebook = try CollateCodebook.read(codebookFile)
         let charted = try ChartedTable.read(chartedFile, codebook: codebook)
         let includedIDs = Set(inputs.included.map(\.id))
         let chartedIDs = Set(charted.studies.map(\.id))
@@ -193,8 +193,8 @@ public struct CollateReportStep: BuiltinStep {
         for record in inputs.records + inputs.included { records[record.id] = record }
         try context.write(document.markdown, toOutput: 0)
         try context.write(document.html(records: records), toOutput: 1)
-        var scr = csvLine(ChecklistItem.header)
-        for item in checklist { scr += csvLine(item.fields) }
+        var scr = collateCSVLine(ChecklistItem.header)
+        for item in checklist { scr += collateCSVLine(item.fields) }
         try context.write(scr, toOutput: 2)
         try context.write(comparison.csv, toOutput: 3)
         let differing = comparison.rows.filter { $0.match == "differs" }.count

@@ -3,14 +3,14 @@ import RunnerCore
 
 /// Counts of one charted variable: per value, the studies that have it.
 struct FrequencyTable: Sendable {
-    var variable: CodebookVariable
+    var variable: CollateVariable
     var rows: [(value: String, ids: [String])]
     /// The number of charted studies (the denominator of every percentage).
     var studies: Int
 
     /// Counts `variable` over the charted studies; categories keep the codebook's order (zeros included), integers
     /// go in ascending order, text by count; `not-reported` and empty cells come last.
-    static func count(_ variable: CodebookVariable, in charted: ChartedTable) -> FrequencyTable {
+    static func count(_ variable: CollateVariable, in charted: ChartedTable) -> FrequencyTable {
         var ids: [String: [String]] = [:]
         for study in charted.studies {
             let values = study.values[variable.name] ?? []
@@ -47,8 +47,8 @@ struct FrequencyTable: Sendable {
     }
 
     var csv: String {
-        var out = csvLine(["value", "n", "percent"])
-        for row in rows { out += csvLine([row.value, String(row.ids.count), percentText(row.ids.count, of: studies)]) }
+        var out = collateCSVLine(["value", "n", "percent"])
+        for row in rows { out += collateCSVLine([row.value, String(row.ids.count), percentText(row.ids.count, of: studies)]) }
         return out
     }
 
@@ -89,11 +89,11 @@ struct CrossTable: Sendable {
     var name: String { "\(rowVariable.variable.name)-by-\(columnVariable.variable.name)" }
 
     var csv: String {
-        var out = csvLine([rowVariable.variable.name] + columnVariable.rows.map(\.value) + ["total"])
+        var out = collateCSVLine([rowVariable.variable.name] + columnVariable.rows.map(\.value) + ["total"])
         for (index, row) in rowVariable.rows.enumerated() {
-            out += csvLine([row.value] + cells[index].map { String($0.count) } + [String(row.ids.count)])
+            out += collateCSVLine([row.value] + cells[index].map { String($0.count) } + [String(row.ids.count)])
         }
-        out += csvLine(["total"] + columnVariable.rows.map { String($0.ids.count) } + [String(rowVariable.studies)])
+        out += collateCSVLine(["total"] + columnVariable.rows.map { String($0.ids.count) } + [String(rowVariable.studies)])
         return out
     }
 
@@ -125,7 +125,7 @@ struct CollatedTables {
     var crosses: [CrossTable]
 
     /// Parses `with.crosstabs` entries written `row:column`.
-    static func build(codebook: Codebook, charted: ChartedTable, crosstabs: [String], step: String) throws(RunnerError) -> CollatedTables {
+    static func build(codebook: CollateCodebook, charted: ChartedTable, crosstabs: [String], step: String) throws(RunnerError) -> CollatedTables {
         let frequencies = codebook.variables.map { FrequencyTable.count($0, in: charted) }
         var crosses: [CrossTable] = []
         for entry in crosstabs {

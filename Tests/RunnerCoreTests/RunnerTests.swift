@@ -132,6 +132,29 @@ struct MiniReview {
         }
     }
 
+    @Test func aFolderOutputIsReplacedOnEveryRun() throws {
+        try withTemporaryDirectory { dir in
+            let workflow = """
+                { "version": 1, "stages": [ { "id": "5-collating", "steps": [
+                  { "id": "split", "run": ["sh", "-c", "mkdir -p {outputs[0]} && cp {inputs[0]} {outputs[0]}/copy.txt"],
+                    "inputs": ["stages/5-collating/in.txt"], "outputs": ["stages/5-collating/out/tables/"] } ] } ] }
+                """
+            try writeFile(workflow, to: dir.appendingPathComponent("workflow.json"))
+            try writeFile("first\n", to: dir.appendingPathComponent("stages/5-collating/in.txt"))
+            let folder = try ReviewFolder.load(at: dir, catalog: BuiltinSteps.registry.catalog)
+            let store = InMemorySnapshotStore()
+            let runner = Runner(folder: folder, registry: BuiltinSteps.registry, store: { _ in store })
+            _ = try runner.run(RunOptions())
+            let copy = dir.appendingPathComponent("stages/5-collating/out/tables/copy.txt")
+            #expect(try readFile(copy) == "first\n")
+            try writeFile("second\n", to: dir.appendingPathComponent("stages/5-collating/in.txt"))
+            #expect(try runner.run(RunOptions()).snapshots.count == 1)
+            #expect(try readFile(copy) == "second\n")
+            #expect(try runner.run(RunOptions(force: true)).snapshots.count == 1)
+            #expect(try readFile(copy) == "second\n")
+        }
+    }
+
     @Test func definitionChangeAndForceAndDryRun() throws {
         try withTemporaryDirectory { dir in
             let review = try MiniReview(root: dir)
