@@ -31,8 +31,8 @@ public enum AuditError: Error, Equatable, Sendable, CustomStringConvertible {
         case .source(let message): message
         case .commandStepsRefused(let steps):
             "the trail runs \(steps.count) command step\(steps.count == 1 ? "" : "s"), which could run anything on this machine; "
-                + "read them, then pass --allow-commands to run them: "
-                + steps.map { "\($0.step): \($0.argv.joined(separator: " "))" }.joined(separator: "; ")
+                + "read them, then pass --allow-commands to run them:\n"
+                + steps.map { "  \($0.step): \($0.argv.joined(separator: " "))" }.joined(separator: "\n")
         case .usage(let message): message
         case .input(let path, let line, let message): line.map { "\(path):\($0): \(message)" } ?? "\(path): \(message)"
         case .runner(let error): error.description

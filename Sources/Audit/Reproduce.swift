@@ -99,7 +99,8 @@ public struct Reproducer {
             for output in step.outputs {
                 recordedPaths.insert(output.path)
                 let path = root.appendingPathComponent(output.path).path
-                let reproduced = FileManager.default.fileExists(atPath: path) ? try? FileHasher.sha256(path: path) : nil
+                var reproduced: String?
+                if FileManager.default.fileExists(atPath: path) { reproduced = try? FileHasher.sha256(path: path) }
                 comparisons.append(OutputComparison(path: output.path, step: step.name, recorded: output.sha256, reproduced: reproduced))
             }
         }

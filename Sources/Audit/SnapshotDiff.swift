@@ -59,15 +59,15 @@ public struct SnapshotDiffer {
                 report.recordsRemoved = before.subtracting(after).sorted(by: Self.idOrder)
             } else if path.hasSuffix("/" + ContractFile.duplicates) || path == ContractFile.duplicates {
                 report.clustersChanged = try clusters(path, a, b)
-            } else if let (phase, reviewer) = ContractFile.decision(path) {
-                report.decisionsChanged += try decisions(path, a, b, phase: phase, who: reviewer)
+            } else if let decision = ContractFile.decision(path) {
+                report.decisionsChanged += try decisions(path, a, b, phase: decision.phase, who: decision.reviewer)
             } else if let phase = ContractFile.resolution(path) {
                 report.decisionsChanged += try decisions(path, a, b, phase: phase, who: "resolution")
             } else if let phase = ContractFile.final(path) {
                 report.decisionsChanged += try decisions(path, a, b, phase: phase, who: "final")
             } else if path.hasSuffix("/" + ContractFile.charted) || path == ContractFile.charted {
                 report.chartedChanged = try charted(path, a, b)
-            } else if path.contains("5-collating/out/") && path.hasSuffix(".csv") || path.hasSuffix(".json") && path.contains("/out/") {
+            } else if (path.contains("5-collating/out/") && path.hasSuffix(".csv")) || (path.hasSuffix(".json") && path.contains("/out/")) {
                 let numbers = try numbers(path, a, b)
                 report.numbersChanged += numbers
                 if numbers.isEmpty { report.filesChanged.append(fileChange(path, filesA[path], filesB[path])) }
@@ -107,7 +107,7 @@ public struct SnapshotDiffer {
         let new = after.filter { !before.contains($0) }
         var out: [JSONValue] = []
         var handledOld: Set<[String]> = []
-        func cluster(_ ids: [String]) -> JSONValue { .array(ids.map { .string($0) }) }
+        func clusterJSON(_ ids: [String]) -> JSONValue { .array(ids.map { .string($0) }) }
         for cluster in new {
             let overlapping = gone.filter { !Set($0).isDisjoint(with: cluster) }
             let kind: String
@@ -116,13 +116,13 @@ public struct SnapshotDiffer {
                 kind = splitInto.count > 1 ? "split" : "changed"
             } else { kind = "added" }
             if kind == "split", let old = overlapping.first, handledOld.contains(old) { continue }
-            let before = kind == "split" ? overlapping : overlapping
+            let before = overlapping
             let after = kind == "split" ? new.filter { !Set($0).isDisjoint(with: overlapping[0]) } : [cluster]
             handledOld.formUnion(before)
-            out.append(.object([JSONMember("after", .array(after.map(cluster))), JSONMember("before", .array(before.map(cluster))), JSONMember("kind", .string(kind))]))
+            out.append(.object([JSONMember("after", .array(after.map(clusterJSON))), JSONMember("before", .array(before.map(clusterJSON))), JSONMember("kind", .string(kind))]))
         }
         for old in gone where !handledOld.contains(old) {
-            out.append(.object([JSONMember("after", .array([])), JSONMember("before", .array([cluster(old)])), JSONMember("kind", .string("removed"))]))
+            out.append(.object([JSONMember("after", .array([])), JSONMember("before", .array([clusterJSON(old)])), JSONMember("kind", .string("removed"))]))
         }
         return out
     }
@@ -194,13 +194,13 @@ public struct SnapshotDiffer {
     private func numberMap(_ path: String, _ commit: ObjectID) throws(AuditError) -> [String: String] {
         var map: [String: String] = [:]
         if path.hasSuffix(".json") {
-            guard let json = try? view.json(path, at: commit), let json else { return [:] }
+            guard let json = try? view.json(path, at: commit) else { return [:] }
             var members: [JSONMember] = []
             Tracer.collectNumbers(json, prefix: "", keeping: { _ in true }, into: &members)
             for member in members { if case .number(let n) = member.value { map[member.key] = n } }
             return map
         }
-        guard let table = try? view.table(path, at: commit), let table else { return [:] }
+        guard let table = try? view.table(path, at: commit) else { return [:] }
         for row in table.rows {
             let label = row.values.first ?? ""
             for (index, value) in row.values.enumerated().dropFirst() where index < table.header.count && Double(value) != nil {

@@ -66,7 +66,7 @@ public struct TamperCheck {
             let old = try chain(copy, from: oldTip)
             return try report(oldTip: oldTip, old: old, oldRepository: copy, current: current, tip: tip)
         }
-        guard let oldTip = ObjectID(hex: against) ?? (try? repository.resolveCommit(against)) ?? nil else {
+        guard let oldTip = ObjectID(hex: against) ?? (try? repository.resolveCommit(against)) else {
             throw .usage("\(against): neither a bundle or bag on disk, nor a full commit id (give the 40-digit id you noted, or your copy of the bundle)")
         }
         guard repository.contains(oldTip) else {
@@ -90,7 +90,7 @@ public struct TamperCheck {
         for (index, commit) in old.enumerated() where index >= current.count || current[index].id != commit.id {
             let oldManifest = try? oldRepository.manifest(at: commit.id)
             let newCommit = index < current.count ? current[index] : nil
-            let newManifest = try newCommit.flatMap { try? repository.manifest(at: $0.id) }
+            let newManifest = newCommit.flatMap { try? repository.manifest(at: $0.id) }
             var changed: [String] = []
             let oldFiles = Dictionary((oldManifest?.files ?? []).map { ($0.path, $0.sha256) }, uniquingKeysWith: { a, _ in a })
             let newFiles = Dictionary((newManifest?.files ?? []).map { ($0.path, $0.sha256) }, uniquingKeysWith: { a, _ in a })

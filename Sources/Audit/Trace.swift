@@ -135,8 +135,8 @@ public struct Tracer {
         let paths = try view.paths(at: commit) { _ in true }
         var screened: [(phase: String, rows: Int)] = []
         for path in paths {
-            if let (phase, _) = ContractFile.decision(path), let table = try view.table(path, at: commit), !screened.contains(where: { $0.phase == phase }) {
-                screened.append((phase, table.rows.count))
+            if let decision = ContractFile.decision(path), let table = try view.table(path, at: commit), !screened.contains(where: { $0.phase == decision.phase }) {
+                screened.append((decision.phase, table.rows.count))
             }
         }
         let phaseOrder = screened.sorted { $0.rows != $1.rows ? $0.rows > $1.rows : $0.phase < $1.phase }.map(\.phase)
@@ -144,11 +144,11 @@ public struct Tracer {
 
         var screeningEvents: [(Int, Int, () throws(AuditError) -> Void)] = []
         for path in paths {
-            if let (phase, reviewer) = ContractFile.decision(path), let table = try view.table(path, at: commit),
+            if let decision = ContractFile.decision(path), let table = try view.table(path, at: commit),
                 let row = table.rows.first(where: { table.value($0.values, "record_id") == screenedAs })
             {
-                let detail = rowDetail(table, row) + [JSONMember("phase", .string(phase)), JSONMember("reviewer", .string(reviewer))]
-                screeningEvents.append((rank(phase), 0, { () throws(AuditError) in try event(path, "decision", detail) }))
+                let detail = rowDetail(table, row) + [JSONMember("phase", .string(decision.phase)), JSONMember("reviewer", .string(decision.reviewer))]
+                screeningEvents.append((rank(decision.phase), 0, { () throws(AuditError) in try event(path, "decision", detail) }))
             } else if let phase = ContractFile.resolution(path), let table = try view.table(path, at: commit),
                 let row = table.rows.first(where: { table.value($0.values, "record_id") == screenedAs })
             {
@@ -176,9 +176,9 @@ public struct Tracer {
         for (_, _, add) in screeningEvents.sorted(by: { ($0.0, $0.1) < ($1.0, $1.1) }) { try add() }
 
         if let path = try view.contractPath(ContractFile.included, at: commit),
-            let (line, _) = try view.records(path, at: commit).first(where: { $0.record["id"]?.stringValue == screenedAs })
+            let entry = try view.records(path, at: commit).first(where: { $0.record["id"]?.stringValue == screenedAs })
         {
-            try event(path, "included", [JSONMember("line", .number(String(line)))])
+            try event(path, "included", [JSONMember("line", .number(String(entry.line)))])
         }
 
         if let path = try view.contractPath(ContractFile.charted, at: commit), let table = try view.table(path, at: commit),

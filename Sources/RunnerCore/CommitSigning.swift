@@ -52,6 +52,8 @@ public enum SSHKeygen {
         process.standardOutput = stdout
         process.standardError = stderr
         do { try process.run() } catch { throw .trail("cannot run ssh-keygen: \(error.localizedDescription)") }
+        // ssh-keygen may exit before reading all of its input (a bad key): a write must then fail, not kill us.
+        signal(SIGPIPE, SIG_IGN)
         let writer = stdin.fileHandleForWriting
         let data = Data(input)
         let errorBox = PipeDrain(stderr.fileHandleForReading)
