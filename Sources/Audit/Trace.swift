@@ -91,13 +91,22 @@ public struct Tracer {
             events.append(TraceEvent(stage: ContractFile.stage(of: path), snapshot: snapshot.description, kind: kind, path: path, detail: detail))
         }
 
-        var database: String?
+        var sourceFile: String?
+        var sourceFormat: String?
+        var identification: (path: String, json: JSONValue)?
+        if let path = try view.contractPath(ContractFile.identification, at: commit), let json = try view.json(path, at: commit) {
+            identification = (path, json)
+        }
         if let path = try view.contractPath(ContractFile.records, at: commit) {
             for (line, record) in try view.records(path, at: commit) where record["id"]?.stringValue == recordID {
                 let source = record["source"]
-                database = source?["database"]?.stringValue
+                sourceFile = source?["file"]?.stringValue
+                sourceFormat = source?["format"]?.stringValue
                 var detail = [JSONMember("records_line", .number(String(line)))]
                 for key in ["file", "line", "database", "format"] { if let value = source?[key] { detail.append(JSONMember(key, value)) } }
+                if source?["database"] == nil, let name = Self.fileEntry(identification?.json, sourceFile)?["database"] {
+                    detail.append(JSONMember("database", name))
+                }
                 for key in ["source_id", "title", "year", "doi"] { if let value = record[key] { detail.append(JSONMember(key, value)) } }
                 try event(path, "imported", detail)
             }
@@ -198,10 +207,17 @@ public struct Tracer {
             try event(path, "counted", [JSONMember("studies_with_value", .object(counts)), JSONMember("studies_charted", .number(String(table.rows.count)))])
         }
 
-        if let database, let path = try view.contractPath(ContractFile.identification, at: commit), let json = try view.json(path, at: commit) {
-            var numbers: [JSONMember] = []
-            Self.collectNumbers(json, prefix: "", keeping: { $0.split(separator: ".").contains { $0 == database } }, into: &numbers)
-            if !numbers.isEmpty { try event(path, "counted", [JSONMember("database", .string(database)), JSONMember("numbers", .object(numbers))]) }
+        if let identification, let entry = Self.fileEntry(identification.json, sourceFile) {
+            let json = identification.json
+            var counted: [JSONMember] = [JSONMember("file", .string(sourceFile ?? ""))]
+            if let records = entry["records"] { counted.append(JSONMember("records_from_file", records)) }
+            if let database = entry["database"]?.stringValue {
+                counted.append(JSONMember("database", .string(database)))
+                if let number = json["databases"]?[database] { counted.append(JSONMember("records_from_database", number)) }
+            }
+            if let format = sourceFormat, let number = json["formats"]?[format] { counted.append(JSONMember("records_in_format_\(format)", number)) }
+            if let total = json["records"] { counted.append(JSONMember("records_identified", total)) }
+            try event(identification.path, "counted", counted)
         }
         if let path = try view.contractPath(ContractFile.duplicates, at: commit), let table = try view.table(path, at: commit),
             let row = table.rows.first(where: { table.value($0.values, "record_id") == recordID }), table.value(row.values, "status") == "removed"
@@ -214,6 +230,12 @@ public struct Tracer {
             throw .usage("no file of snapshot \(commit.short) names the record \"\(recordID)\" (record ids are <export-file-stem>:<n>)")
         }
         return TraceReport(record: recordID, at: commit.description, screenedAs: screenedAs == recordID ? nil : screenedAs, events: events)
+    }
+
+    /// The `files` entry of identification.json for an export file.
+    static func fileEntry(_ identification: JSONValue?, _ file: String?) -> JSONValue? {
+        guard let file else { return nil }
+        return identification?["files"]?.arrayValue?.first { $0["file"]?.stringValue == file }
     }
 
     private func rowDetail(_ table: CSVTable, _ row: (line: Int, values: [String])) -> [JSONMember] {

@@ -3,6 +3,7 @@ import ContentHash
 import Foundation
 import GitStore
 import ReviewTestSupport
+import Testing
 import RunnerCore
 import Stages
 import WorkflowModel

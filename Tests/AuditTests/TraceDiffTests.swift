@@ -21,7 +21,11 @@ private func detail(_ event: TraceEvent, _ key: String) -> String? {
             #expect(imported.stage == "2-search")
             #expect(detail(imported, "file") == "stages/2-search/exports/medline.ris")
             #expect(detail(imported, "line") == "8")
-            #expect(detail(imported, "database") != nil)
+            #expect(detail(imported, "database") == "medline")
+            let identified = try #require(report.events.last)
+            #expect(identified.kind == "counted" && identified.path.hasSuffix("identification.json"))
+            #expect(identified.detail.contains(JSONMember("records_from_database", .number("3"))))
+            #expect(identified.detail.contains(JSONMember("records_identified", .number("5"))))
             let decisions = report.events.filter { $0.kind == "decision" }
             #expect(decisions.map { detail($0, "reviewer") } == ["first", "second"])
             #expect(decisions.map { detail($0, "decision") } == ["exclude", "include"])
