@@ -79,7 +79,7 @@ let package = Package(
         .testTarget(name: "RunnerCoreTests", dependencies: ["RunnerCore", "Stages", "ReviewTestSupport"]),
         .testTarget(name: "StagesTests", dependencies: ["Stages", "ReviewTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "BibliographyTests", dependencies: ["Bibliography", "ReviewTestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "AuditTests", dependencies: ["Audit", "Stages", "GitStore", "ContentHash", "ReviewTestSupport"]),
+        .testTarget(name: "AuditTests", dependencies: ["Audit", "Stages", "GitStore", "ContentHash", "ReviewTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ReviewEndToEndTests", dependencies: ["ReviewTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -12,7 +12,8 @@ public struct RewrittenSnapshot: Sendable, Equatable {
     public var old: String
     /// The trail's commit at this position now, if any.
     public var new: String?
-    /// Files whose SHA-256 differ between the two manifests (added or removed files included).
+    /// Files whose committed content differs between the two snapshots (added or removed files included;
+    /// `.trail/manifest.json` when the manifest was rewritten too).
     public var changedFiles: [String]
 }
 
@@ -90,17 +91,23 @@ public struct TamperCheck {
         for (index, commit) in old.enumerated() where index >= current.count || current[index].id != commit.id {
             let oldManifest = try? oldRepository.manifest(at: commit.id)
             let newCommit = index < current.count ? current[index] : nil
-            let newManifest = newCommit.flatMap { try? repository.manifest(at: $0.id) }
-            var changed: [String] = []
-            let oldFiles = Dictionary((oldManifest?.files ?? []).map { ($0.path, $0.sha256) }, uniquingKeysWith: { a, _ in a })
-            let newFiles = Dictionary((newManifest?.files ?? []).map { ($0.path, $0.sha256) }, uniquingKeysWith: { a, _ in a })
-            for path in Set(oldFiles.keys).union(newFiles.keys).sorted() where oldFiles[path] != newFiles[path] { changed.append(path) }
+            let oldFiles = try blobs(oldRepository, commit)
+            let newFiles = try newCommit.map { commit throws(AuditError) in try blobs(repository, commit) } ?? [:]
+            let changed = Set(oldFiles.keys).union(newFiles.keys).sorted().filter { oldFiles[$0] != newFiles[$0] }
             rewritten.append(
                 RewrittenSnapshot(
                     position: index + 1, stage: oldManifest?.stage ?? "?", old: commit.id.description, new: newCommit?.id.description,
                     changedFiles: changed))
         }
         return RewriteReport(against: oldTip.description, tip: tip?.description, rewritten: true, added: 0, snapshots: rewritten)
+    }
+
+    /// path → blob of a snapshot's files, with `.trail/manifest.json` and without the step logs.
+    private func blobs(_ repository: GitRepository, _ commit: CommitInfo) throws(AuditError) -> [String: ObjectID] {
+        do {
+            let files = try repository.files(inTree: commit.tree).filter { !$0.path.hasPrefix(".trail/logs/") }
+            return Dictionary(files.map { ($0.path, $0.blob) }, uniquingKeysWith: { a, _ in a })
+        } catch { throw .git(error) }
     }
 
     /// Checks the SSH signature of every snapshot commit with `ssh-keygen -Y find-principals` and

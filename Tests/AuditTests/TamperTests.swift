@@ -46,7 +46,7 @@ import Testing
             #expect(byBundle.rewritten)
             // Every snapshot holds every declared file of the review, so all three changed, each in that one file.
             #expect(byBundle.snapshots.map(\.stage) == ["2-search", "3-selection", "4-charting"])
-            #expect(byBundle.snapshots.map(\.changedFiles) == Array(repeating: ["stages/3-selection/decisions/abstract-first.csv"], count: 3))
+            #expect(byBundle.snapshots.map(\.changedFiles) == Array(repeating: [".trail/manifest.json", "stages/3-selection/decisions/abstract-first.csv"], count: 3))
             #expect(byBundle.snapshots.allSatisfy { $0.new != nil && $0.new != $0.old })
             #expect(throws: AuditError.self) { try check.compare(against: "not-a-revision") }
         }
