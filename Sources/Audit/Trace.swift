@@ -46,6 +46,7 @@ enum ContractFile {
     static let identification = "2-search/out/identification.json"
     static let included = "3-selection/out/included.jsonl"
     static let charted = "4-charting/out/charted.csv"
+    static let prisma = "5-collating/out/PRISMA.csv"
 
     /// `(phase, reviewer)` of `…/3-selection/decisions/<phase>-<reviewer>.csv`.
     static func decision(_ path: String) -> (phase: String, reviewer: String)? {
@@ -113,12 +114,16 @@ public struct Tracer {
         }
 
         var screenedAs = recordID
+        var removedAsDuplicate = false
+        var finals: [(phase: String, decision: String, reason: String)] = []
+        var chartedValues: [String: [String]] = [:]
         if let path = try view.contractPath(ContractFile.duplicates, at: commit), let table = try view.table(path, at: commit) {
             if let row = table.rows.first(where: { table.value($0.values, "record_id") == recordID }) {
                 let cluster = table.value(row.values, "cluster")
                 let members = table.rows.filter { table.value($0.values, "cluster") == cluster }
                 let kept = members.first { table.value($0.values, "status") == "kept" }.map { table.value($0.values, "record_id") }
                 if let kept { screenedAs = kept }
+                removedAsDuplicate = table.value(row.values, "status") == "removed"
                 let match = table.value(row.values, "match")
                 try event(
                     path, "cluster",
@@ -168,6 +173,7 @@ public struct Tracer {
             {
                 let decision = table.value(row.values, "decision")
                 let reason = table.value(row.values, "reason")
+                finals.append((phase, decision, reason))
                 let sameDecision = table.rows.filter { table.value($0.values, "decision") == decision }.count
                 let sameReason = table.rows.filter { table.value($0.values, "decision") == decision && table.value($0.values, "reason") == reason }.count
                 var counted: [JSONMember] = [
@@ -198,6 +204,7 @@ public struct Tracer {
             for (index, name) in table.header.enumerated() where name != "record_id" && index < row.values.count {
                 let value = row.values[index]
                 values.append(JSONMember(name, .string(value)))
+                chartedValues[name] = value.split(separator: ";").map(String.init)
                 for part in value.split(separator: ";").map(String.init) where !part.isEmpty {
                     let count = table.rows.filter { index < $0.values.count && $0.values[index].split(separator: ";").map(String.init).contains(part) }.count
                     counts.append(JSONMember("\(name)=\(part)", .number(String(count))))
@@ -224,6 +231,44 @@ public struct Tracer {
         {
             let removed = table.rows.filter { table.value($0.values, "status") == "removed" }.count
             try event(path, "counted", [JSONMember("duplicates_removed", .number(String(removed)))])
+        }
+
+        if !events.isEmpty, let path = try view.contractPath(ContractFile.prisma, at: commit), let table = try view.table(path, at: commit),
+            let idColumn = table.column("id"), let countColumn = table.column("n")
+        {
+            let stem = String(recordID.split(separator: ":").first ?? "")
+            var ids: Set<String> = ["identification.total", removedAsDuplicate ? "identification.duplicates_removed" : "identification.unique"]
+            ids.insert("identification.\(stem)")
+            if !removedAsDuplicate {
+                for final in finals {
+                    ids.insert("screening.\(final.phase).assessed")
+                    let outcome = final.decision == "include" ? "included" : final.decision == "exclude" ? "excluded" : final.decision
+                    ids.insert("screening.\(final.phase).\(outcome)")
+                    if !final.reason.isEmpty { ids.insert("screening.\(final.phase).\(outcome).\(final.reason)") }
+                }
+            }
+            let rows = table.rows.filter { idColumn < $0.values.count && ids.contains($0.values[idColumn]) }
+            if !rows.isEmpty {
+                try event(
+                    path, "counted",
+                    [JSONMember("report_numbers", .array(rows.map { row in
+                        .object([
+                            JSONMember("id", .string(row.values[idColumn])), JSONMember("label", .string(table.value(row.values, "label"))),
+                            JSONMember("n", .string(countColumn < row.values.count ? row.values[countColumn] : "")), JSONMember("line", .number(String(row.line))),
+                        ])
+                    }))])
+            }
+            for (variable, values) in chartedValues.sorted(by: { $0.key < $1.key }) {
+                let tablePath = path.replacingOccurrences(of: "PRISMA.csv", with: "tables/\(variable).csv")
+                guard let summary = try view.table(tablePath, at: commit), summary.column("value") != nil else { continue }
+                let counted = summary.rows.filter { values.contains(summary.value($0.values, "value")) }
+                if counted.isEmpty { continue }
+                try event(
+                    tablePath, "counted",
+                    [JSONMember("table", .string(variable)), JSONMember("rows", .array(counted.map { row in
+                        .object(summary.header.enumerated().map { JSONMember($0.element, .string($0.offset < row.values.count ? row.values[$0.offset] : "")) })
+                    }))])
+            }
         }
 
         if events.isEmpty {

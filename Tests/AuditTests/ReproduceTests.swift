@@ -60,13 +60,15 @@ import Testing
                 CommandStepListing(step: "2-search/deduplicate", argv: ["cp", "{inputs[0]}", "{outputs[0]}"]),
                 CommandStepListing(step: "3-selection/screen", argv: ["cp", "{inputs[0]}", "{outputs[0]}"]),
                 CommandStepListing(step: "4-charting/chart", argv: ["cp", "{inputs[0]}", "{outputs[0]}"]),
+                CommandStepListing(step: "5-collating/prisma", argv: ["cp", "{inputs[0]}", "{outputs[0]}"]),
+                CommandStepListing(step: "5-collating/tables", argv: ["cp", "{inputs[0]}", "{outputs[0]}"]),
             ])) {
                 try Reproducer(registry: BuiltinSteps.registry).reproduce(source)
             }
             let report = try Reproducer(registry: BuiltinSteps.registry, allowCommands: true, keep: true).reproduce(source)
             defer { try? FileManager.default.removeItem(atPath: report.folder) }
             #expect(report.identical)
-            #expect(report.outputs.count == 5)
+            #expect(report.outputs.count == 7)
             #expect(FileManager.default.fileExists(atPath: report.folder + "/review/stages/4-charting/out/charted.csv"))
         }
     }

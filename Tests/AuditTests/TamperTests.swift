@@ -18,10 +18,10 @@ import Testing
             let check = try TamperCheck(trailPath: review.trailPath, branch: "trail")
             let byID = try check.compare(against: old)
             #expect(!byID.rewritten)
-            #expect(byID.added == 1)
+            #expect(byID.added == 2)
             let byBundle = try check.compare(against: bundle.path)
             #expect(!byBundle.rewritten)
-            #expect(byBundle.added == 1)
+            #expect(byBundle.added == 2)
         }
     }
 
@@ -37,7 +37,7 @@ import Testing
                 "record_id,decision,reason,note\nmedline:1,include,,\nmedline:2,include,,\nmedline:3,include,,\nscopus:2,exclude,wrong-concept,\n",
                 "stages/3-selection/decisions/abstract-first.csv")
             try FileManager.default.removeItem(atPath: review.trailPath)
-            for stage in ["2-search", "3-selection", "4-charting"] { try FileManager.default.removeItem(at: review.root.appendingPathComponent("stages/\(stage)/out")) }
+            for stage in ["2-search", "3-selection", "4-charting", "5-collating"] { try FileManager.default.removeItem(at: review.root.appendingPathComponent("stages/\(stage)/out")) }
             try review.run()
             let check = try TamperCheck(trailPath: review.trailPath, branch: "trail")
             let byID = try check.compare(against: old)
@@ -45,8 +45,8 @@ import Testing
             let byBundle = try check.compare(against: bundle.path)
             #expect(byBundle.rewritten)
             // Every snapshot holds every declared file of the review, so all three changed, each in that one file.
-            #expect(byBundle.snapshots.map(\.stage) == ["2-search", "3-selection", "4-charting"])
-            #expect(byBundle.snapshots.map(\.changedFiles) == Array(repeating: [".trail/manifest.json", "stages/3-selection/decisions/abstract-first.csv"], count: 3))
+            #expect(byBundle.snapshots.map(\.stage) == ["2-search", "3-selection", "4-charting", "5-collating"])
+            #expect(byBundle.snapshots.map(\.changedFiles) == Array(repeating: [".trail/manifest.json", "stages/3-selection/decisions/abstract-first.csv"], count: 4))
             #expect(byBundle.snapshots.allSatisfy { $0.new != nil && $0.new != $0.old })
             #expect(throws: AuditError.self) { try check.compare(against: "not-a-revision") }
         }
@@ -64,7 +64,7 @@ import Testing
             try review.run()
             let check = try TamperCheck(trailPath: review.trailPath, branch: "trail")
             let results = try check.signatures(allowedSigners: allowed.path)
-            #expect(results.count == 3)
+            #expect(results.count == 4)
             #expect(results.allSatisfy { $0.state == .good && $0.principal == "runner@example.invalid" })
 
             for result in results {
@@ -92,7 +92,7 @@ import Testing
             let review = try FixtureReview(in: dir)
             try review.run()
             let results = try TamperCheck(trailPath: review.trailPath, branch: "trail").signatures(allowedSigners: nil)
-            #expect(results.map(\.state) == [.unsigned, .unsigned, .unsigned])
+            #expect(results.map(\.state) == [.unsigned, .unsigned, .unsigned, .unsigned])
         }
     }
 }

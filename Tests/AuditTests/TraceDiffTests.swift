@@ -16,13 +16,20 @@ private func detail(_ event: TraceEvent, _ key: String) -> String? {
             try review.run()
             let report = try Tracer(view: try review.view()).trace("medline:2")
             #expect(report.screenedAs == nil)
-            #expect(report.events.map(\.kind) == ["imported", "decision", "decision", "resolution", "final", "counted", "counted"])
+            #expect(report.events.map(\.kind) == ["imported", "decision", "decision", "resolution", "final", "counted", "counted", "counted"])
             let imported = report.events[0]
             #expect(imported.stage == "2-search")
             #expect(detail(imported, "file") == "stages/2-search/exports/medline.ris")
             #expect(detail(imported, "line") == "8")
             #expect(detail(imported, "database") == "medline")
-            let identified = try #require(report.events.last)
+            let reported = try #require(report.events.last)
+            #expect(reported.stage == "5-collating")
+            let numbers = try #require(reported.detail.first { $0.key == "report_numbers" }?.value.arrayValue)
+            #expect(numbers.compactMap { $0["id"]?.stringValue } == [
+                "identification.medline", "identification.total", "identification.unique", "screening.abstract.assessed",
+                "screening.abstract.excluded", "screening.abstract.excluded.wrong-population",
+            ])
+            let identified = try #require(report.events.dropLast().last)
             #expect(identified.kind == "counted" && identified.path.hasSuffix("identification.json"))
             #expect(identified.detail.contains(JSONMember("records_from_database", .number("3"))))
             #expect(identified.detail.contains(JSONMember("records_identified", .number("5"))))
@@ -52,6 +59,12 @@ private func detail(_ event: TraceEvent, _ key: String) -> String? {
             let charted = try #require(report.events.first { $0.kind == "charted" })
             #expect(charted.detail.contains(JSONMember("values", .object([JSONMember("setting", .string("hospital;community")), JSONMember("design", .string("survey"))]))))
             #expect(report.events.contains { $0.kind == "counted" && $0.detail.contains(JSONMember("duplicates_removed", .number("1"))) })
+            let reported = try #require(report.events.first { $0.path.hasSuffix("PRISMA.csv") })
+            let ids = reported.detail.first { $0.key == "report_numbers" }?.value.arrayValue?.compactMap { $0["id"]?.stringValue }
+            #expect(ids == ["identification.scopus", "identification.total", "identification.duplicates_removed"])
+            let table = try #require(report.events.first { $0.path.hasSuffix("tables/setting.csv") })
+            #expect(table.detail.contains(JSONMember("table", .string("setting"))))
+            #expect(table.detail.first { $0.key == "rows" }?.value.arrayValue?.count == 2)
             let json = CanonicalJSON.compact(report.json)
             #expect(json.hasPrefix("{\"at\":"))
             #expect(json.contains("\"record\":\"scopus:1\""))
