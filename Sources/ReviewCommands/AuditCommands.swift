@@ -157,9 +157,25 @@ struct Diff: ParsableCommand {
             func text(_ key: String) -> String { item[key]?.stringValue ?? "-" }
             print("decision \(text("record_id")) \(text("phase")) by \(text("who")): \(text("from")) (\(text("reason_from"))) -> \(text("to")) (\(text("reason_to")))")
         }
+        var chartedRows: [String: [JSONValue]] = [:]
+        var chartedOrder: [String] = []
         for item in report.chartedChanged {
-            func text(_ key: String) -> String { item[key]?.stringValue ?? "-" }
-            print("charted \(text("record_id")) \(text("variable")): \(text("from")) -> \(text("to"))")
+            let id = item["record_id"]?.stringValue ?? ""
+            if chartedRows[id] == nil { chartedOrder.append(id) }
+            chartedRows[id, default: []].append(item)
+        }
+        for id in chartedOrder {
+            let items = chartedRows[id] ?? []
+            if items.allSatisfy({ $0["from"] == .null }) {
+                print("charted \(id): row added (\(items.count) values)")
+            } else if items.allSatisfy({ $0["to"] == .null }) {
+                print("charted \(id): row removed")
+            } else {
+                for item in items {
+                    func text(_ key: String) -> String { item[key]?.stringValue ?? "-" }
+                    print("charted \(id) \(text("variable")): \(text("from")) -> \(text("to"))")
+                }
+            }
         }
         for item in report.numbersChanged {
             func text(_ key: String) -> String { item[key].map { $0.stringValue ?? ($0 == .null ? "-" : CanonicalJSON.compact($0)) } ?? "-" }

@@ -18,6 +18,7 @@ import Testing
             let check = try TamperCheck(trailPath: review.trailPath, branch: "trail")
             let byID = try check.compare(against: old)
             #expect(!byID.rewritten)
+            // The charting and collating stages ran again: two snapshots on top of the auditor's copy.
             #expect(byID.added == 2)
             let byBundle = try check.compare(against: bundle.path)
             #expect(!byBundle.rewritten)
