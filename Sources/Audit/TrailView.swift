@@ -63,7 +63,7 @@ public final class TrailView {
         } catch { throw .git(error) }
     }
 
-    /// The paths of a snapshot that end with `suffix` after a `/` (or equal it), sorted.
+    /// The paths of a snapshot (without `.trail/`) that `predicate` accepts, sorted.
     public func paths(at commit: ObjectID, matching predicate: (String) -> Bool) throws(AuditError) -> [String] {
         try files(at: commit).map(\.path).filter { !$0.hasPrefix(".trail/") && predicate($0) }
     }
