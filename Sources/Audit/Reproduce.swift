@@ -75,6 +75,10 @@ public struct Reproducer {
         func isOutput(_ path: String) -> Bool { outputs.contains { $0 == path || (isFolderPath($0) && path.hasPrefix($0)) } }
         let handMade = manifest.files.filter { !isOutput($0.path) }
         for file in handMade {
+            let parts = file.path.split(separator: "/", omittingEmptySubsequences: false)
+            guard !file.path.hasPrefix("/"), !parts.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }) else {
+                throw .source("snapshot \(tip.short): the manifest names \"\(file.path)\", a path that would leave the review folder; refusing to check it out")
+            }
             let bytes = try readBlob(repository, file.path, at: tip)
             guard FileHasher.sha256(bytes: bytes) == file.sha256 else {
                 throw .source("snapshot \(tip.short): \(file.path) does not hash to the SHA-256 its manifest records; run review verify on the trail")

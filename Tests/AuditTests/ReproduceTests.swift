@@ -107,3 +107,28 @@ import Testing
         }
     }
 }
+
+@Suite struct ReproduceSafetyTests {
+    @Test func aManifestPathLeavingTheFolderIsRefused() throws {
+        try withTemporaryDirectory { dir in
+            let repository = try GitRepository.openOrCreateBare(at: dir.appendingPathComponent("evil.git").path, initialBranch: "trail")
+            let manifest = """
+                {"files":[{"path":"../escaped.txt","sha256":"\(String(repeating: "0", count: 64))","size":1}],"format":1,"ran":[],
+                "runner_version":"review 0.1.0","stage":"2-search","steps":[],"summary":"x",
+                "workflow":{"path":"workflow.json","sha256":"\(String(repeating: "0", count: 64))","size":1}}
+                """
+            let workflow = #"{ "version": 1, "stages": [ { "id": "2-search", "steps": [ { "id": "import", "uses": "records/import", "inputs": ["a/*"], "outputs": ["out/records.jsonl", "out/identification.json"] } ] } ] }"#
+            let tree = try repository.writeTree([
+                TreeFile(path: ".trail/manifest.json", blob: try repository.writeBlob(Array(manifest.utf8))),
+                TreeFile(path: "workflow.json", blob: try repository.writeBlob(Array(workflow.utf8))),
+            ])
+            let commit = try repository.createCommit(tree: tree, parents: [], message: "x\n", author: Signature(name: "t", email: "t@example.invalid", time: 0))
+            try repository.updateReference("refs/heads/trail", to: commit, expected: nil, logMessage: "test")
+            let error = #expect(throws: AuditError.self) {
+                try Reproducer(registry: BuiltinSteps.registry).reproduce(try TrailSource.classify(repository.path))
+            }
+            #expect(error?.description.contains("would leave the review folder") == true)
+            #expect(!FileManager.default.fileExists(atPath: FileManager.default.temporaryDirectory.appendingPathComponent("escaped.txt").path))
+        }
+    }
+}
