@@ -50,10 +50,15 @@ let package = Package(
             dependencies: ["RunnerCore", "WorkflowModel", "ContentHash", "Bibliography"]
         ),
         .target(
+            /** What an auditor asks of a trail: reproduce it from a clone, detect a rewrite, trace a record, diff snapshots */
+            name: "Audit",
+            dependencies: ["RunnerCore", "GitStore", "WorkflowModel", "ContentHash"]
+        ),
+        .target(
             /** The command line: thin commands, shared options, exit codes */
             name: "ReviewCommands",
             dependencies: [
-                "RunnerCore", "Stages", "WorkflowModel", "ContentHash", "Bibliography",
+                "RunnerCore", "Stages", "Audit", "WorkflowModel", "ContentHash", "Bibliography",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -74,6 +79,7 @@ let package = Package(
         .testTarget(name: "RunnerCoreTests", dependencies: ["RunnerCore", "Stages", "ReviewTestSupport"]),
         .testTarget(name: "StagesTests", dependencies: ["Stages", "ReviewTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "BibliographyTests", dependencies: ["Bibliography", "ReviewTestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "AuditTests", dependencies: ["Audit", "Stages", "GitStore", "ContentHash", "ReviewTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ReviewEndToEndTests", dependencies: ["ReviewTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -9,6 +9,7 @@ struct Log: ParsableCommand {
 
     @OptionGroup var options: ReviewOptions
     @Option(help: "Only snapshots of this stage.") var stage: String?
+    @Flag(help: "Draw the chain of stage snapshots, with each one's summary, steps and counts.") var graph = false
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
@@ -26,8 +27,17 @@ struct Log: ParsableCommand {
                     }))
             return
         }
-        for entry in entries {
-            print("\(entry.commit.prefix(7))  \(entry.time)  \(entry.stage)  [\(entry.steps.joined(separator: ", "))]  \(entry.summary)")
+        for (index, entry) in entries.enumerated() {
+            let counts = entry.counts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            if graph {
+                print("* \(entry.commit.prefix(7))  \(entry.stage)  \(entry.time)")
+                print("|   \(entry.summary)")
+                print("|   steps: \(entry.steps.joined(separator: ", "))")
+                if !counts.isEmpty { print("|   counts: \(counts)") }
+                if index + 1 < entries.count { print("|") }
+            } else {
+                print("\(entry.commit.prefix(7))  \(entry.time)  \(entry.stage)  [\(entry.steps.joined(separator: ", "))]  \(entry.summary)" + (counts.isEmpty ? "" : "  (\(counts))"))
+            }
         }
     }
 }
@@ -61,32 +71,43 @@ struct Show: ParsableCommand {
 
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "verify", abstract: "Re-hash every snapshot from its committed blobs, check manifests, trailers and the chain, and compare the working files.")
+        commandName: "verify",
+        abstract: "Re-hash every snapshot from its committed blobs, check manifests, trailers and the chain, and compare the working files.")
 
     @OptionGroup var options: ReviewOptions
+    @Option(help: ArgumentHelp("Also check that the trail still contains your copy: the tip id you noted, or your bundle or bag.", valueName: "OLD_TIP_OR_BUNDLE"))
+    var against: String?
+    @Option(help: ArgumentHelp("Check the snapshots' SSH signatures against this allowed-signers file (as git verify-commit does).", valueName: "FILE"))
+    var allowedSigners: String?
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        let reader = try TrailReader.open(try options.loadRecoveredFolder())
+        let folder = try options.loadRecoveredFolder()
+        let reader = try TrailReader.open(folder)
         let problems = try reader.verify()
         let snapshots = try reader.log().count
+        let audit = try AuditVerification.run(folder: folder, against: against, allowedSigners: allowedSigners)
         if json {
             Output.json(
-                .object([
-                    JSONMember("ok", .bool(problems.isEmpty)), JSONMember("snapshots", .number(String(snapshots))),
-                    JSONMember(
-                        "problems",
-                        .array(problems.map {
-                            .object([JSONMember("snapshot", .string($0.snapshot)), JSONMember("path", .string($0.path)), JSONMember("message", .string($0.message))])
-                        })),
-                ]))
-        } else if problems.isEmpty {
-            print("verified \(snapshots) snapshots: every file matches its manifest and trailers, the chain is intact, the working files match the last snapshot")
+                .object(
+                    [
+                        JSONMember("ok", .bool(problems.isEmpty && audit.ok)), JSONMember("snapshots", .number(String(snapshots))),
+                        JSONMember(
+                            "problems",
+                            .array(problems.map {
+                                .object([JSONMember("snapshot", .string($0.snapshot)), JSONMember("path", .string($0.path)), JSONMember("message", .string($0.message))])
+                            })),
+                    ] + audit.json))
         } else {
-            for problem in problems { print(problem.description) }
-            print("\(problems.count) problem\(problems.count == 1 ? "" : "s") found")
+            if problems.isEmpty {
+                print("verified \(snapshots) snapshots: every file matches its manifest and trailers, the chain is intact, the working files match the last snapshot")
+            } else {
+                for problem in problems { print(problem.description) }
+                print("\(problems.count) problem\(problems.count == 1 ? "" : "s") found")
+            }
+            for line in audit.lines { print(line) }
         }
-        if !problems.isEmpty { throw ExitCode(1) }
+        if !problems.isEmpty || !audit.ok { throw ExitCode(1) }
     }
 }
 

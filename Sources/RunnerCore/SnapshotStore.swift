@@ -66,9 +66,17 @@ public final class GitSnapshotStore: SnapshotStore {
     let repository: GitRepository
     let branchRef: String
     let author: Signature
+    /// Signs each snapshot commit when `REVIEW_SIGNING_KEY` names an SSH key.
+    let signer: SSHCommitSigner?
 
-    /// Opens (or creates, with HEAD on `branch`) the bare repository at `path`.
-    public init(path: String, branch: String, create: Bool) throws(RunnerError) {
+    /// Opens (or creates, with HEAD on `branch`) the bare repository at `path`; signs commits when
+    /// `REVIEW_SIGNING_KEY` names an SSH key.
+    public convenience init(path: String, branch: String, create: Bool) throws(RunnerError) {
+        try self.init(path: path, branch: branch, create: create, signer: SSHCommitSigner.fromEnvironment())
+    }
+
+    /// Opens (or creates) the trail; `signer` signs every snapshot commit (nil: unsigned).
+    public init(path: String, branch: String, create: Bool, signer: SSHCommitSigner?) throws(RunnerError) {
         do {
             if create {
                 repository = try GitRepository.openOrCreateBare(at: path, initialBranch: branch)
@@ -84,6 +92,7 @@ public final class GitSnapshotStore: SnapshotStore {
         author = Signature(
             name: environment["REVIEW_AUTHOR_NAME"] ?? identity?.name ?? "ReviewTrail runner",
             email: environment["REVIEW_AUTHOR_EMAIL"] ?? identity?.email ?? "review@localhost")
+        self.signer = signer
     }
 
     /// The underlying repository (for archive and audit code that needs more than snapshots).
@@ -114,7 +123,14 @@ public final class GitSnapshotStore: SnapshotStore {
                 guard let id = ObjectID(hex: hex) else { throw .trail("invalid parent id \(hex)") }
                 return id
             }
-            let commit = try repository.createCommit(tree: tree, parents: parents.map { [$0] } ?? [], message: message, author: author)
+            let commit: ObjectID
+            if let signer {
+                commit = try repository.createSignedCommit(tree: tree, parents: parents.map { [$0] } ?? [], message: message, author: author) { bytes in
+                    try signer.sign(bytes)
+                }
+            } else {
+                commit = try repository.createCommit(tree: tree, parents: parents.map { [$0] } ?? [], message: message, author: author)
+            }
             return (commit.description, blobs)
         } catch let error as GitError {
             throw .git(error)
