@@ -330,12 +330,15 @@ struct Comparison: Sendable {
         // Parts of one single-choice variable under one base condition: their sum cannot exceed the whole.
         var groups: [String: (base: StudyCondition, variable: String, parts: [ComparedFigure])] = [:]
         var groupOrder: [String] = []
+        // One figure per value: a count the paper prints twice under two ids is one part, not two.
+        var partsSeen: Set<String> = []
         for row in rows {
             guard case .count(let c)? = row.derivation else { continue }
             for term in c.terms {
                 guard case .any(let variable, let values) = term, values.count == 1, variable != "source" else { continue }
                 let base = c.removing(term)
                 let key = base.text + " | " + variable
+                guard partsSeen.insert(key + " | " + values[0]).inserted else { continue }
                 if groups[key] == nil {
                     groups[key] = (base, variable, [])
                     groupOrder.append(key)
