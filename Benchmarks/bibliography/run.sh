@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Times ReviewTrail's RIS reader against rispy 0.10.0 on the same synthetic export, in the same run.
+# Times ReviewTrail's RIS reader against rispy 0.10.0 on the same export (the real exports of ../shared/data
+# repeated and perturbed; a synthetic one where ../shared is absent), in the same run.
 # Usage: Benchmarks/bibliography/run.sh [RECORDS (default 1000000)] [REPEATS (default 3)]
 # Everything generated (the export, rispy's virtual environment, the release build) goes to
 # Benchmarks/work/bibliography/, which git ignores.
@@ -9,8 +10,16 @@ records=${1:-1000000}
 repeats=${2:-3}
 work=../work/bibliography
 mkdir -p "$work"
-ris="$work/synthetic-$records.ris"
-[ -f "$ris" ] || python3 generate_ris.py "$records" "$ris"
+data=../../../shared/data
+if [ -d "$data" ]; then
+  # The real RIS exports of ../shared/data, repeated and perturbed (see perturb_ris.py).
+  ris="$work/perturbed-$records.ris"
+  [ -f "$ris" ] || python3 perturb_ris.py "$records" "$ris" "$data"
+else
+  echo "../shared/data is absent: using a synthetic export instead of the perturbed real ones" >&2
+  ris="$work/synthetic-$records.ris"
+  [ -f "$ris" ] || python3 generate_ris.py "$records" "$ris"
+fi
 if [ ! -x "$work/venv/bin/python" ]; then
   python3 -m venv "$work/venv"
   "$work/venv/bin/pip" install --quiet rispy==0.10.0

@@ -49,8 +49,8 @@ struct ExampleReviewTests {
             let input = "stages/3-selection/resolutions/final.csv"
             let url = dir.appendingPathComponent(input)
             let text = try String(contentsOf: url, encoding: .utf8)
-            #expect(text.contains("discussed:"))
-            try writeFile(text.replacingOccurrences(of: "discussed:", with: "discussed by both reviewers:"), to: url)
+            #expect(text.contains("discussed;"))
+            try writeFile(text.replacingOccurrences(of: "discussed;", with: "discussed by both reviewers;"), to: url)
             let status = try review.run("status", ["--json"])
             #expect(status.stdout.contains(input))
             let rerun = try review.run("run")

@@ -49,11 +49,11 @@ struct ScreeningCommandTests {
             // A conflict left without a resolution stops the stage (exit 1) and names the record; nothing moves.
             let resolutions = dir.appendingPathComponent("stages/3-selection/resolutions/final.csv")
             let text = try readFile(resolutions)
-            try writeFile(text.split(separator: "\n").filter { !$0.hasPrefix("medline:29,") }.joined(separator: "\n") + "\n", to: resolutions)
+            try writeFile(text.split(separator: "\n").filter { !$0.hasPrefix("wos:98,") }.joined(separator: "\n") + "\n", to: resolutions)
             let tip = try review(["log", "--json"], in: dir).stdout
             let failed = try review(["run"], in: dir)
             #expect(failed.status == 1)
-            #expect(failed.stderr.contains("medline:29"))
+            #expect(failed.stderr.contains("wos:98"))
             #expect(try review(["log", "--json"], in: dir).stdout == tip)
         }
     }
