@@ -234,17 +234,27 @@ public struct Tracer {
         }
 
         if !events.isEmpty, let path = try view.contractPath(ContractFile.prisma, at: commit), let table = try view.table(path, at: commit),
-            let idColumn = table.column("id"), let countColumn = table.column("n")
+            let idColumn = table.column("data"), let countColumn = table.column("n")
         {
-            let stem = String(recordID.split(separator: ":").first ?? "")
-            var ids: Set<String> = ["identification.total", removedAsDuplicate ? "identification.duplicates_removed" : "identification.unique"]
-            ids.insert("identification.\(stem)")
+            // The boxes of the PRISMA 2020 flow (the PRISMA2020 package's variable names) that count this record.
+            var ids: Set<String> = ["database_results", "database_specific_results", removedAsDuplicate ? "duplicates" : "records_screened"]
             if !removedAsDuplicate {
-                for final in finals {
-                    ids.insert("screening.\(final.phase).assessed")
-                    let outcome = final.decision == "include" ? "included" : final.decision == "exclude" ? "excluded" : final.decision
-                    ids.insert("screening.\(final.phase).\(outcome)")
-                    if !final.reason.isEmpty { ids.insert("screening.\(final.phase).\(outcome).\(final.reason)") }
+                let phases = finals.sorted { rank($0.phase) < rank($1.phase) }
+                for (index, final) in phases.enumerated() {
+                    if index == 0 {
+                        if final.decision == "exclude" { ids.insert("records_excluded") }
+                        continue
+                    }
+                    ids.insert("dbr_sought_reports")
+                    if final.decision == "not-retrieved" {
+                        ids.insert("dbr_notretrieved_reports")
+                        continue
+                    }
+                    ids.insert("dbr_assessed")
+                    if final.decision == "exclude" { ids.insert("dbr_excluded") }
+                }
+                if let last = phases.last, last.decision == "include" {
+                    ids.formUnion(["new_studies", "new_reports", "total_studies", "total_reports"])
                 }
             }
             let rows = table.rows.filter { idColumn < $0.values.count && ids.contains($0.values[idColumn]) }
@@ -253,7 +263,7 @@ public struct Tracer {
                     path, "counted",
                     [JSONMember("report_numbers", .array(rows.map { row in
                         .object([
-                            JSONMember("id", .string(row.values[idColumn])), JSONMember("label", .string(table.value(row.values, "label"))),
+                            JSONMember("id", .string(row.values[idColumn])), JSONMember("label", .string(table.value(row.values, "boxtext"))),
                             JSONMember("n", .string(countColumn < row.values.count ? row.values[countColumn] : "")), JSONMember("line", .number(String(row.line))),
                         ])
                     }))])

@@ -25,10 +25,7 @@ private func detail(_ event: TraceEvent, _ key: String) -> String? {
             let reported = try #require(report.events.last)
             #expect(reported.stage == "5-collating")
             let numbers = try #require(reported.detail.first { $0.key == "report_numbers" }?.value.arrayValue)
-            #expect(numbers.compactMap { $0["id"]?.stringValue } == [
-                "identification.medline", "identification.total", "identification.unique", "screening.abstract.assessed",
-                "screening.abstract.excluded", "screening.abstract.excluded.wrong-population",
-            ])
+            #expect(numbers.compactMap { $0["id"]?.stringValue } == ["database_results", "database_specific_results", "records_screened", "records_excluded"])
             let identified = try #require(report.events.dropLast().last)
             #expect(identified.kind == "counted" && identified.path.hasSuffix("identification.json"))
             #expect(identified.detail.contains(JSONMember("records_from_database", .number("3"))))
@@ -61,7 +58,7 @@ private func detail(_ event: TraceEvent, _ key: String) -> String? {
             #expect(report.events.contains { $0.kind == "counted" && $0.detail.contains(JSONMember("duplicates_removed", .number("1"))) })
             let reported = try #require(report.events.first { $0.path.hasSuffix("PRISMA.csv") })
             let ids = reported.detail.first { $0.key == "report_numbers" }?.value.arrayValue?.compactMap { $0["id"]?.stringValue }
-            #expect(ids == ["identification.scopus", "identification.total", "identification.duplicates_removed"])
+            #expect(ids == ["database_results", "database_specific_results", "duplicates"])
             let table = try #require(report.events.first { $0.path.hasSuffix("tables/setting.csv") })
             #expect(table.detail.contains(JSONMember("table", .string("setting"))))
             #expect(table.detail.first { $0.key == "rows" }?.value.arrayValue?.count == 2)
