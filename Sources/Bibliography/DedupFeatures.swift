@@ -182,7 +182,6 @@ enum DedupSimilarity {
     /// matching word, in order), else the share of words in common.
     static func journal(_ a: [[UInt8]], _ b: [[UInt8]]) -> Double {
         if a == b { return 1 }
-        let stop: Set<[UInt8]> = [Array("the".utf8), Array("of".utf8), Array("and".utf8), Array("in".utf8), Array("for".utf8)]
         let x = a.filter { !stop.contains($0) }, y = b.filter { !stop.contains($0) }
         if x.isEmpty || y.isEmpty { return 0 }
         if x == y { return 1 }
@@ -190,6 +189,8 @@ enum DedupSimilarity {
         let sx = Set(x), sy = Set(y)
         return Double(sx.intersection(sy).count) / Double(max(sx.count, sy.count))
     }
+
+    private static let stop: Set<[UInt8]> = [Array("the".utf8), Array("of".utf8), Array("and".utf8), Array("in".utf8), Array("for".utf8)]
 
     /// True when `short` has as many words as `long` and each is a prefix of the matching word.
     private static func abbreviates(_ short: [[UInt8]], _ long: [[UInt8]]) -> Bool {

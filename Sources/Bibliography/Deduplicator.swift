@@ -277,9 +277,9 @@ public enum Deduplicator {
             if v >= 0.85 { matched.append(name) }
         }
         field("authors", 3, a.authors.isEmpty || b.authors.isEmpty ? nil : DedupSimilarity.authors(a.authors, b.authors))
-        field("year", 2, a.year.flatMap { ya in b.year.map { yb in ya == yb ? 1 : abs(ya - yb) == 1 ? 0.6 : 0 } })
+        field("year", 2, a.year.flatMap { ya in b.year.map { yb -> Double in ya == yb ? 1 : abs(ya - yb) == 1 ? 0.6 : 0 } })
         field("journal", 1, a.journal.isEmpty || b.journal.isEmpty ? nil : DedupSimilarity.journal(a.journal, b.journal))
-        field("volume", 1.5, a.volume.flatMap { va in b.volume.map { vb in va == vb ? 1 : 0 } })
+        field("volume", 1.5, a.volume.flatMap { va in b.volume.map { vb -> Double in va == vb ? 1 : 0 } })
         field("pages", 2, a.page.isEmpty || b.page.isEmpty ? nil : (a.page == b.page ? 1 : 0))
         let other = weight > 0 ? agree / weight : 0.5
 
@@ -321,14 +321,14 @@ public enum Deduplicator {
         }
         r.type = r.type ?? members.lazy.compactMap(\.type).first
         r.title = r.title ?? members.lazy.compactMap(\.title).first
-        if let authors = most({ $0.authors.isEmpty ? nil : $0.authors }, { $0.count * 2 + ($0.allSatisfy { $0.given != nil } ? 1 : 0) }) {
+        if let authors = most({ m -> [Author]? in m.authors.isEmpty ? nil : m.authors }, { list in list.count * 2 + (list.allSatisfy { $0.given != nil } ? 1 : 0) }) {
             r.authors = authors
         }
         r.year = r.year ?? members.lazy.compactMap(\.year).first
         r.journal = most(\.journal, { $0.count })
         r.volume = r.volume ?? members.lazy.compactMap(\.volume).first
         r.issue = r.issue ?? members.lazy.compactMap(\.issue).first
-        r.pages = most({ $0.pages.flatMap { $0.isEmpty ? nil : $0 } }, { ($0.start == nil ? 0 : 1) + ($0.end == nil ? 0 : 1) })
+        r.pages = most({ m -> PageRange? in m.pages.flatMap { $0.isEmpty ? nil : $0 } }, { p in (p.start == nil ? 0 : 1) + (p.end == nil ? 0 : 1) })
         let dois = union { [$0.doi].compactMap { $0 } + $0.dois }
         r.doi = dois.first
         r.dois = Array(dois.dropFirst())
