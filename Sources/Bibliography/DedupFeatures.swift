@@ -6,8 +6,11 @@ struct DedupFeatures: Sendable {
     var title: [UInt8]
     /// The numbers written in the title, in order (`part 2`, `2009 update`).
     var titleNumbers: [UInt64]
-    /// Normalised family names (letters only), at most `maxAuthors`.
-    var authors: [[UInt8]]
+    /// Per author (at most `maxAuthors`), hashes of the name's words: family-name words and spelled-out given
+    /// names, not initials (so `Lopez, Rubio M.` and `Rubio, M. L.` share `rubio`).
+    var authors: [[UInt64]]
+    /// The first author's family name, letters only (a blocking key).
+    var firstAuthor: [UInt8]
     var year: Int?
     /// Journal words, folded like the title.
     var journal: [[UInt8]]
@@ -15,6 +18,8 @@ struct DedupFeatures: Sendable {
     var volume: UInt64?
     /// First page: letters and digits, lower case, leading zeros dropped.
     var page: [UInt8]
+    /// Last page, the same way.
+    var lastPage: [UInt8]
     /// Every DOI of the record.
     var dois: [String]
     var pmid: String?
@@ -22,13 +27,15 @@ struct DedupFeatures: Sendable {
     static let maxAuthors = 12
 
     init(_ r: Record) {
-        title = r.title.map { DedupText.fold($0) } ?? []
+        title = r.title.map { DedupText.fold(DedupText.cleanTitle($0)) } ?? []
         titleNumbers = DedupText.numbers(title)
-        authors = r.authors.prefix(Self.maxAuthors).map { DedupText.letters($0.family) }.filter { !$0.isEmpty }
+        authors = r.authors.prefix(Self.maxAuthors).map(DedupText.nameWords).filter { !$0.isEmpty }
+        firstAuthor = r.authors.first.map { DedupText.letters($0.family) } ?? []
         year = r.year
         journal = r.journal.map { DedupText.fold($0).split(separator: 0x20).map(Array.init) } ?? []
         volume = r.volume.flatMap { DedupText.leadingNumber(DedupText.fold($0)) }
         page = r.pages?.start.map { DedupText.pageKey($0) } ?? []
+        lastPage = r.pages?.end.map { DedupText.pageKey($0) } ?? []
         var all: [String] = []
         for d in [r.doi].compactMap({ $0 }) + r.dois where !all.contains(d.lowercased()) { all.append(d.lowercased()) }
         dois = all
@@ -38,6 +45,29 @@ struct DedupFeatures: Sendable {
 
 /// Byte-level folding for comparison keys.
 enum DedupText {
+    /// A title without the notes databases add at its end (`[Spanish]`, `[Review]`, `[16 refs]`) and without the
+    /// brackets MEDLINE puts around a translated title (`[Title in English].`).
+    static func cleanTitle(_ s: String) -> String {
+        guard s.utf8.contains(0x5D) else { return s }
+        var t = Substring(s)
+        while true {
+            while let last = t.last, last == " " || last == "." { t = t.dropLast() }
+            guard t.last == "]", let open = t.lastIndex(of: "[") else { break }
+            let inner = t[t.index(after: open)..<t.index(before: t.endIndex)]
+            let lower = inner.lowercased()
+            let note = !inner.isEmpty && (inner.allSatisfy(\.isLetter) || lower.hasSuffix(" refs") || lower == "see comments")
+            if note && open != t.startIndex {
+                t = t[..<open]
+            } else if open == t.startIndex {
+                t = inner
+                break
+            } else {
+                break
+            }
+        }
+        return String(t)
+    }
+
     /// Lower-case ASCII letters and digits, words separated by one space; accents removed, markup tags dropped.
     static func fold(_ s: String) -> [UInt8] {
         var source = s
@@ -84,6 +114,18 @@ enum DedupText {
         fold(s).filter { $0 >= 0x61 && $0 <= 0x7A }
     }
 
+    /// Hashes of the words of a name that are not initials (two letters or more in the family name, three or
+    /// more in the given names).
+    static func nameWords(_ a: Author) -> [UInt64] {
+        var out: [UInt64] = []
+        for (text, minimum) in [(a.family, 2), (a.given ?? "", 3)] {
+            for word in fold(text).split(separator: 0x20) where word.count >= minimum && !word.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
+                out.append(hash(0, word))
+            }
+        }
+        return out
+    }
+
     /// The first run of digits, as a number.
     static func leadingNumber(_ b: [UInt8]) -> UInt64? {
         var v: UInt64 = 0
@@ -117,6 +159,9 @@ enum DedupText {
         if inNumber { out.append(v) }
         return out
     }
+
+    /// The digits of a key (`c37` → `37`).
+    static func digits(_ b: [UInt8]) -> [UInt8] { b.filter { $0 >= 0x30 && $0 <= 0x39 } }
 
     /// A first page as a key: letters and digits, lower case, leading zeros of the number dropped (`e0123` → `e123`).
     static func pageKey(_ s: String) -> [UInt8] {
@@ -187,6 +232,7 @@ enum DedupSimilarity {
         if x == y { return 1 }
         if abbreviates(x, y) || abbreviates(y, x) { return 0.9 }
         let sx = Set(x), sy = Set(y)
+        if sx.isSubset(of: sy) || sy.isSubset(of: sx) { return 0.85 }
         return Double(sx.intersection(sy).count) / Double(max(sx.count, sy.count))
     }
 
@@ -199,11 +245,22 @@ enum DedupSimilarity {
         return true
     }
 
-    /// Author agreement: half for the same first author, half for the share of names in common.
-    static func authors(_ a: [[UInt8]], _ b: [[UInt8]]) -> Double {
-        let first: Double = a[0] == b[0] || (a[0].count >= 4 && b[0].count >= 4 && (a[0].starts(with: b[0]) || b[0].starts(with: a[0]))) ? 1 : 0
-        let sa = Set(a), sb = Set(b)
-        let common = Double(sa.intersection(sb).count) / Double(min(sa.count, sb.count))
+    /// Author agreement: half for the same first author, half for the share of the shorter list's authors that
+    /// share a name word with someone in the other list.
+    static func authors(_ a: [[UInt64]], _ b: [[UInt64]]) -> Double {
+        let first: Double = a[0].contains(where: b[0].contains) ? 1 : 0
+        let (short, long) = a.count <= b.count ? (a, b) : (b, a)
+        let words = Set(long.joined())
+        let common = Double(short.filter { $0.contains(where: words.contains) }.count) / Double(short.count)
         return 0.5 * first + 0.5 * common
+    }
+
+    /// Title agreement: the Levenshtein ratio, or 0.95 when the shorter title (25 characters or more) begins or
+    /// ends the longer one (an added subtitle, a translation note, `[Erratum appears in …]`, a section heading).
+    static func title(_ a: [UInt8], _ b: [UInt8]) -> Double {
+        if a == b { return 1 }
+        let (short, long) = a.count <= b.count ? (a, b) : (b, a)
+        if short.count >= 25, long.starts(with: short) || long.reversed().starts(with: short.reversed()) { return 0.95 }
+        return ratio(a, b, minimum: 0.5)
     }
 }

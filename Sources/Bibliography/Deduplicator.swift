@@ -220,7 +220,7 @@ public enum Deduplicator {
                 k.append(0x7C)
                 k.append(contentsOf: String(year).utf8)
                 if let v = f.volume { keys.append((DedupText.hash(5, k + Array(String(v).utf8)), id)) }
-                if let first = f.authors.first { keys.append((DedupText.hash(6, k + first), id)) }
+                if !f.firstAuthor.isEmpty { keys.append((DedupText.hash(6, k + f.firstAuthor), id)) }
             }
         }
         keys.sort { $0 < $1 }
@@ -266,7 +266,7 @@ public enum Deduplicator {
         if samePMID { matched.append("pmid") }
 
         let hasTitles = !a.title.isEmpty && !b.title.isEmpty
-        let title = hasTitles ? DedupSimilarity.ratio(a.title, b.title, minimum: 0.5) : 0
+        let title = hasTitles ? DedupSimilarity.title(a.title, b.title) : 0
         if hasTitles && title >= 0.9 { matched.append("title") }
 
         var weight = 0.0, agree = 0.0
@@ -280,22 +280,35 @@ public enum Deduplicator {
         field("year", 2, a.year.flatMap { ya in b.year.map { yb -> Double in ya == yb ? 1 : abs(ya - yb) == 1 ? 0.6 : 0 } })
         field("journal", 1, a.journal.isEmpty || b.journal.isEmpty ? nil : DedupSimilarity.journal(a.journal, b.journal))
         field("volume", 1.5, a.volume.flatMap { va in b.volume.map { vb -> Double in va == vb ? 1 : 0 } })
-        field("pages", 2, a.page.isEmpty || b.page.isEmpty ? nil : (a.page == b.page ? 1 : 0))
+        let samePage = a.page.isEmpty || b.page.isEmpty ? nil : (a.page == b.page || Self.sameDigits(a.page, b.page))
+        let sameLastPage = !a.lastPage.isEmpty && a.lastPage == b.lastPage
+        field("pages", 3, samePage.map { $0 ? 1 : sameLastPage ? 0.7 : 0 })
+        let sameVolume = a.volume != nil && a.volume == b.volume
         let other = weight > 0 ? agree / weight : 0.5
 
         var score: Double
         if hasTitles {
             score = weight > 0 ? 0.6 * title + 0.4 * other : 0.9 * title
-            if a.titleNumbers != b.titleNumbers && !a.titleNumbers.isEmpty && !b.titleNumbers.isEmpty { score -= 0.15 }
+            let (fewer, more) = a.titleNumbers.count <= b.titleNumbers.count ? (a.titleNumbers, b.titleNumbers) : (b.titleNumbers, a.titleNumbers)
+            if !fewer.isEmpty && !more.starts(with: fewer) { score -= 0.15 }
+            // A title that is not the same needs the volume or the first page to agree.
+            if title < 0.97 && samePage != true && !sameVolume && !sharedDOI && !samePMID { score -= 0.08 }
         } else {
             // Without both titles, only the other fields speak: all of authors, year, volume and pages must be known.
-            score = weight >= 8.5 ? other * 0.95 : other * 0.8
+            score = weight >= 9.5 ? other * 0.95 : other * 0.8
         }
+        if samePage == false && !sameLastPage { score -= 0.05 }
         if doiConflict { score -= 0.15 }
         if pmidConflict { score -= 0.3 }
         if (sharedDOI || samePMID) && (!hasTitles || title >= 0.6) { score = 1 }
         score = min(1, max(0, score))
         return ((score * 1000).rounded() / 1000, matched.joined(separator: "+"))
+    }
+
+    /// True when two page keys have the same, non-empty, digits (`c37` and `37`, `S354` and `354`).
+    private static func sameDigits(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        let x = DedupText.digits(a)
+        return !x.isEmpty && x == DedupText.digits(b)
     }
 
     // MARK: Merging
@@ -360,6 +373,8 @@ struct Clusters {
     private var dois: [Int32: Set<String>] = [:]
     private var pmids: [Int32: Set<String>] = [:]
     private var members: [Int32: [Int32]] = [:]
+    /// The distinct non-empty titles of each cluster of two or more.
+    private var titles: [Int32: [[UInt8]]] = [:]
     private let features: [DedupFeatures]
     private let cannot: [Int32: [Int32]]
 
@@ -388,6 +403,12 @@ struct Clusters {
 
     private func memberList(_ root: Int32) -> [Int32] { members[root] ?? [root] }
 
+    private func titleList(_ root: Int32) -> [[UInt8]] {
+        if let list = titles[root] { return list }
+        let t = features[Int(root)].title
+        return t.isEmpty ? [] : [t]
+    }
+
     /// Joins the clusters of `a` and `b`; returns false when they were one already or the guard refuses.
     /// The guard refuses when a member of one was decided different from a member of the other, when both
     /// clusters carry DOIs (or PMIDs) and share none, or when a member's title is far from every title of the other.
@@ -405,13 +426,11 @@ struct Clusters {
             if !pa.isEmpty && !pb.isEmpty && pa.isDisjoint(with: pb) { return false }
             if !da.isEmpty && !db.isEmpty && da.isDisjoint(with: db) && (ma.count > 1 || mb.count > 1) { return false }
             if ma.count > 1 || mb.count > 1 {
-                // Every title of the smaller side must be close to some title of the other.
-                let (small, large) = ma.count <= mb.count ? (ma, mb) : (mb, ma)
-                for x in small where !features[Int(x)].title.isEmpty {
-                    let close = large.contains { y in
-                        features[Int(y)].title.isEmpty || DedupSimilarity.ratio(features[Int(x)].title, features[Int(y)].title, minimum: 0.7) >= 0.7
-                    }
-                    if !close { return false }
+                // Every title of one side must be close to some title of the other.
+                let ta = titleList(ra), tb = titleList(rb)
+                if !ta.isEmpty && !tb.isEmpty {
+                    let (small, large) = ta.count <= tb.count ? (ta, tb) : (tb, ta)
+                    for x in small where !large.contains(where: { DedupSimilarity.title(x, $0) >= 0.7 }) { return false }
                 }
             }
         }
@@ -421,6 +440,10 @@ struct Clusters {
         dois[ra] = da.union(db)
         pmids[ra] = pa.union(pb)
         members[ra] = (ma.count >= mb.count ? ma : mb) + (ma.count >= mb.count ? mb : ma)
+        var merged = titleList(ra)
+        for t in titleList(rb) where !merged.contains(t) { merged.append(t) }
+        titles[ra] = merged
+        titles[rb] = nil
         dois[rb] = nil
         pmids[rb] = nil
         members[rb] = nil
