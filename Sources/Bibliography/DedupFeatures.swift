@@ -193,6 +193,16 @@ enum DedupSimilarity {
         if n == 0 || m == 0 { return 0 }
         let limit = Int((1 - minimum) * Double(longer))
         if abs(n - m) > limit { return 0 }
+        // Each edit changes at most one letter count up and one down: the letter counts bound the distance below.
+        let bound = withUnsafeTemporaryAllocation(of: Int32.self, capacity: 64) { counts -> Int in
+            counts.initialize(repeating: 0)
+            for c in a { counts[Int(c & 63)] += 1 }
+            for c in b { counts[Int(c & 63)] -= 1 }
+            var surplus = 0, deficit = 0
+            for v in counts { if v > 0 { surplus += Int(v) } else { deficit -= Int(v) } }
+            return max(surplus, deficit)
+        }
+        if bound > limit { return 0 }
         // Banded dynamic programme: only cells within `limit` of the diagonal can stay under the limit.
         let big = longer + 1
         var previous = [Int](repeating: big, count: m + 1)
@@ -255,12 +265,12 @@ enum DedupSimilarity {
         return 0.5 * first + 0.5 * common
     }
 
-    /// Title agreement: the Levenshtein ratio, or 0.95 when the shorter title (25 characters or more) begins or
+    /// Title agreement: the Levenshtein ratio (0 below `minimum`), or 0.95 when the shorter title (25 characters or more) begins or
     /// ends the longer one (an added subtitle, a translation note, `[Erratum appears in …]`, a section heading).
-    static func title(_ a: [UInt8], _ b: [UInt8]) -> Double {
+    static func title(_ a: [UInt8], _ b: [UInt8], minimum: Double) -> Double {
         if a == b { return 1 }
         let (short, long) = a.count <= b.count ? (a, b) : (b, a)
         if short.count >= 25, long.starts(with: short) || long.reversed().starts(with: short.reversed()) { return 0.95 }
-        return ratio(a, b, minimum: 0.5)
+        return ratio(a, b, minimum: minimum)
     }
 }

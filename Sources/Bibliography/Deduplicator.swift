@@ -266,7 +266,7 @@ public enum Deduplicator {
         if samePMID { matched.append("pmid") }
 
         let hasTitles = !a.title.isEmpty && !b.title.isEmpty
-        let title = hasTitles ? DedupSimilarity.title(a.title, b.title) : 0
+        let title = hasTitles ? DedupSimilarity.title(a.title, b.title, minimum: 0.75) : 0
         if hasTitles && title >= 0.9 { matched.append("title") }
 
         var weight = 0.0, agree = 0.0
@@ -334,7 +334,7 @@ public enum Deduplicator {
         }
         r.type = r.type ?? members.lazy.compactMap(\.type).first
         r.title = r.title ?? members.lazy.compactMap(\.title).first
-        if let authors = most({ m -> [Author]? in m.authors.isEmpty ? nil : m.authors }, { list in list.count * 2 + (list.allSatisfy { $0.given != nil } ? 1 : 0) }) {
+        if let authors = most({ m -> [Author]? in m.authors.isEmpty ? nil : m.authors }, { list in list.count * 10_000 + list.reduce(0) { $0 + ($1.given?.count ?? 0) } }) {
             r.authors = authors
         }
         r.year = r.year ?? members.lazy.compactMap(\.year).first
@@ -430,7 +430,7 @@ struct Clusters {
                 let ta = titleList(ra), tb = titleList(rb)
                 if !ta.isEmpty && !tb.isEmpty {
                     let (small, large) = ta.count <= tb.count ? (ta, tb) : (tb, ta)
-                    for x in small where !large.contains(where: { DedupSimilarity.title(x, $0) >= 0.7 }) { return false }
+                    for x in small where !large.contains(where: { DedupSimilarity.title(x, $0, minimum: 0.7) >= 0.7 }) { return false }
                 }
             }
         }

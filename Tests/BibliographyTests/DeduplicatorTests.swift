@@ -93,12 +93,14 @@ import Testing
     @Test func writesTheReportFilesWithTheContractColumns() throws {
         let result = try Deduplicator.run(try fixtureRecords())
         let duplicates = DedupFiles.duplicatesCSV(result).split(separator: "\n", omittingEmptySubsequences: false)
+        try #require(duplicates.count == 7)
         #expect(duplicates[0] == "cluster,record_id,source_id,status,match,score")
         #expect(duplicates[1] == "1,a:1,,kept,,")
         #expect(duplicates[2].hasPrefix("1,b:1,,removed,doi+"))
         #expect(duplicates[2].hasSuffix(",1.000"))
         #expect(duplicates.count == 7)
         let uncertain = DedupFiles.uncertainCSV(result).split(separator: "\n")
+        try #require(uncertain.count == 2)
         #expect(uncertain[0] == "record_id_a,record_id_b,score,match")
         #expect(uncertain[1].hasPrefix("a:5,c:3,0.8"))
     }

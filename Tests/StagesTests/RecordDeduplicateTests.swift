@@ -41,6 +41,7 @@ import WorkflowModel
             #expect(report.contains("\n2,c:2,,removed,pmid+"))
             #expect(try readFile(out[2]).hasPrefix("record_id_a,record_id_b,score,match\na:5,c:3,"))
             // The same input gives the same bytes.
+            try FileManager.default.createDirectory(at: dir.appendingPathComponent("again"), withIntermediateDirectories: true)
             let again = outputs(dir.appendingPathComponent("again"))
             _ = try RecordsDeduplicateStep().run(context(records: try fixture(), outputs: again))
             for (a, b) in zip(out, again) { #expect(try Data(contentsOf: a) == Data(contentsOf: b)) }
