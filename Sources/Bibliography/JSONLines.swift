@@ -40,6 +40,7 @@ enum CanonicalJSON {
         if let v = r.journal { key("journal"); string(v, &out) }
         if !r.keywords.isEmpty { key("keywords"); strings(r.keywords, &out) }
         if let v = r.language { key("language"); string(v, &out) }
+        if !r.members.isEmpty { key("members"); strings(r.members, &out) }
         if let v = r.notes { key("notes"); string(v, &out) }
         if let p = r.pages, !p.isEmpty {
             key("pages")
@@ -223,6 +224,7 @@ struct RecordJSONDecoder {
             case "keywords": r.keywords = try d.strings()
             case "language": r.language = try d.optionalString()
             case "urls": r.urls = try d.strings()
+            case "members": r.members = try d.strings()
             case "notes": r.notes = try d.optionalString()
             case "raw": r.raw = try d.rawFields()
             default: try d.skipValue()

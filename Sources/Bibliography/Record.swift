@@ -35,6 +35,8 @@ public struct Record: Sendable, Codable, Equatable, Hashable {
     public var urls: [String]
     /// Free-text notes (RIS `N1`, EndNote `notes`, Rayyan's notes column), several joined by a line feed.
     public var notes: String?
+    /// For a record merged from duplicates: the ids of every member of its cluster, in input order (its own first).
+    public var members: [String]
     /// Every original tag or column with its value, in order.
     public var raw: [RawField]
 
@@ -45,7 +47,7 @@ public struct Record: Sendable, Codable, Equatable, Hashable {
         issue: String? = nil, pages: PageRange? = nil, doi: String? = nil, dois: [String] = [],
         pmid: String? = nil, issn: [String] = [], isbn: [String] = [], abstract: String? = nil,
         keywords: [String] = [], language: String? = nil, urls: [String] = [], notes: String? = nil,
-        raw: [RawField] = []
+        members: [String] = [], raw: [RawField] = []
     ) {
         self.id = id
         self.source = source
@@ -68,12 +70,13 @@ public struct Record: Sendable, Codable, Equatable, Hashable {
         self.language = language
         self.urls = urls
         self.notes = notes
+        self.members = members
         self.raw = raw
     }
 
     enum CodingKeys: String, CodingKey {
         case id, source, sourceID = "source_id", type, title, authors, year, journal, volume, issue, pages, doi,
-            dois, pmid, issn, isbn, abstract, keywords, language, urls, notes, raw
+            dois, pmid, issn, isbn, abstract, keywords, language, urls, notes, members, raw
     }
 
     public init(from decoder: any Decoder) throws {
@@ -99,6 +102,7 @@ public struct Record: Sendable, Codable, Equatable, Hashable {
         language = try c.decodeIfPresent(String.self, forKey: .language)
         urls = try c.decodeIfPresent([String].self, forKey: .urls) ?? []
         notes = try c.decodeIfPresent(String.self, forKey: .notes)
+        members = try c.decodeIfPresent([String].self, forKey: .members) ?? []
         raw = try c.decodeIfPresent([RawField].self, forKey: .raw) ?? []
     }
 
@@ -125,6 +129,7 @@ public struct Record: Sendable, Codable, Equatable, Hashable {
         try c.encodeIfPresent(language, forKey: .language)
         if !urls.isEmpty { try c.encode(urls, forKey: .urls) }
         try c.encodeIfPresent(notes, forKey: .notes)
+        if !members.isEmpty { try c.encode(members, forKey: .members) }
         if !raw.isEmpty { try c.encode(raw, forKey: .raw) }
     }
 }

@@ -7,7 +7,7 @@ import Stages
 struct Records: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "records", abstract: "Read, write and convert bibliographic records (no workflow.json needed).",
-        subcommands: [RecordsImportCommand.self, RecordsExportCommand.self])
+        subcommands: [RecordsImportCommand.self, RecordsDedupCommand.self, RecordsExportCommand.self])
 }
 
 struct RecordsImportCommand: ParsableCommand {
@@ -48,6 +48,42 @@ struct RecordsImportCommand: ParsableCommand {
             print("\(file.file): \(file.records) records (\(file.format), \(file.database))" + (file.skipped > 0 ? ", \(file.skipped) malformed skipped" : ""))
         }
         print(summary.sentence + " into \(output)")
+    }
+}
+
+struct RecordsDedupCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dedup", abstract: "Find and merge duplicate records: one merged record per cluster, a report of every cluster.")
+
+    @Argument(help: "A JSON Lines file of canonical records (records.jsonl).") var records: String
+    @Option(name: .shortAndLong, help: "The JSON Lines file of unique (merged) records to write.") var output: String
+    @Option(help: "The clusters to write (cluster,record_id,source_id,status,match,score).") var report: String
+    @Option(help: "Also write the pairs near the threshold (record_id_a,record_id_b,score,match) here.") var uncertain: String?
+    @Option(help: "Score from 0 to 1 at or above which two records are duplicates.") var threshold: Double = DedupOptions().threshold
+    @Option(help: ArgumentHelp("A person's decisions (record_id_a,record_id_b,decision: same|different), repeatable.", valueName: "file"))
+    var decisions: [String] = []
+
+    func validate() throws {
+        guard (0...1).contains(threshold) else { throw ValidationError("--threshold must be between 0 and 1") }
+    }
+
+    func run() throws {
+        var options = DedupOptions()
+        options.threshold = threshold
+        let outputURL = URL(fileURLWithPath: output)
+        let temporary = outputURL.deletingLastPathComponent().appendingPathComponent(".\(outputURL.lastPathComponent).partial")
+        defer { try? FileManager.default.removeItem(at: temporary) }
+        let result = try RecordDeduplication.run(
+            records: (path: records, location: records), decisions: decisions.map { (path: $0, location: $0) }, options: options,
+            unique: temporary, duplicates: nil, uncertain: nil, progress: { Output.progress($0) })
+        try AtomicFile.write(DedupFiles.duplicatesCSV(result), to: URL(fileURLWithPath: report))
+        if let uncertain { try AtomicFile.write(DedupFiles.uncertainCSV(result), to: URL(fileURLWithPath: uncertain)) }
+        try Output.replace(outputURL, with: temporary)
+        print("records in: \(result.recordsIn)")
+        print("duplicates removed: \(result.duplicatesRemoved)")
+        print("clusters: \(result.clusters)")
+        print("unique: \(result.unique.count)")
+        print("uncertain pairs: \(result.uncertain.count)")
     }
 }
 

@@ -1,0 +1,276 @@
+import Foundation
+
+/// The normalised fields of one record that the deduplicator compares: computed once per record.
+struct DedupFeatures: Sendable {
+    /// Title folded to lower-case ASCII letters and digits, words separated by one space.
+    var title: [UInt8]
+    /// The numbers written in the title, in order (`part 2`, `2009 update`).
+    var titleNumbers: [UInt64]
+    /// Per author (at most `maxAuthors`), hashes of the name's words: family-name words and spelled-out given
+    /// names, not initials (so `Lopez, Rubio M.` and `Rubio, M. L.` share `rubio`).
+    var authors: [[UInt64]]
+    /// The first author's family name, letters only (a blocking key).
+    var firstAuthor: [UInt8]
+    var year: Int?
+    /// Journal words, folded like the title.
+    var journal: [[UInt8]]
+    /// Leading digits of the volume.
+    var volume: UInt64?
+    /// First page: letters and digits, lower case, leading zeros dropped.
+    var page: [UInt8]
+    /// Last page, the same way.
+    var lastPage: [UInt8]
+    /// Every DOI of the record.
+    var dois: [String]
+    var pmid: String?
+
+    static let maxAuthors = 12
+
+    init(_ r: Record) {
+        title = r.title.map { DedupText.fold(DedupText.cleanTitle($0)) } ?? []
+        titleNumbers = DedupText.numbers(title)
+        authors = r.authors.prefix(Self.maxAuthors).map(DedupText.nameWords).filter { !$0.isEmpty }
+        firstAuthor = r.authors.first.map { DedupText.letters($0.family) } ?? []
+        year = r.year
+        journal = r.journal.map { DedupText.fold($0).split(separator: 0x20).map(Array.init) } ?? []
+        volume = r.volume.flatMap { DedupText.leadingNumber(DedupText.fold($0)) }
+        page = r.pages?.start.map { DedupText.pageKey($0) } ?? []
+        lastPage = r.pages?.end.map { DedupText.pageKey($0) } ?? []
+        var all: [String] = []
+        for d in [r.doi].compactMap({ $0 }) + r.dois where !all.contains(d.lowercased()) { all.append(d.lowercased()) }
+        dois = all
+        pmid = r.pmid.flatMap { p in p.isEmpty ? nil : p }
+    }
+}
+
+/// Byte-level folding for comparison keys.
+enum DedupText {
+    /// A title without the notes databases add at its end (`[Spanish]`, `[Review]`, `[16 refs]`) and without the
+    /// brackets MEDLINE puts around a translated title (`[Title in English].`).
+    static func cleanTitle(_ s: String) -> String {
+        guard s.utf8.contains(0x5D) else { return s }
+        var t = Substring(s)
+        while true {
+            while let last = t.last, last == " " || last == "." { t = t.dropLast() }
+            guard t.last == "]", let open = t.lastIndex(of: "[") else { break }
+            let inner = t[t.index(after: open)..<t.index(before: t.endIndex)]
+            let lower = inner.lowercased()
+            let note = !inner.isEmpty && (inner.allSatisfy(\.isLetter) || lower.hasSuffix(" refs") || lower == "see comments")
+            if note && open != t.startIndex {
+                t = t[..<open]
+            } else if open == t.startIndex {
+                t = inner
+                break
+            } else {
+                break
+            }
+        }
+        return String(t)
+    }
+
+    /// Lower-case ASCII letters and digits, words separated by one space; accents removed, markup tags dropped.
+    static func fold(_ s: String) -> [UInt8] {
+        var source = s
+        let ascii = source.withUTF8 { u in !u.contains(where: { $0 >= 0x80 }) }
+        if !ascii {
+            source = s.folding(options: [.diacriticInsensitive, .caseInsensitive, .widthInsensitive], locale: nil)
+                .replacingOccurrences(of: "ß", with: "ss").replacingOccurrences(of: "\u{2019}", with: "")
+                .replacingOccurrences(of: "\u{2013}", with: " ").replacingOccurrences(of: "\u{2014}", with: " ")
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(source.utf8.count)
+        var pendingSpace = false
+        var inTag = false
+        for c in source.utf8 {
+            if inTag {
+                if c == 0x3E { inTag = false }
+                continue
+            }
+            if c == 0x3C {
+                inTag = true
+                pendingSpace = true
+                continue
+            }
+            let lower: UInt8 = (c >= 0x41 && c <= 0x5A) ? c + 0x20 : c
+            if (lower >= 0x61 && lower <= 0x7A) || (lower >= 0x30 && lower <= 0x39) {
+                if pendingSpace && !out.isEmpty { out.append(0x20) }
+                pendingSpace = false
+                out.append(lower)
+            } else if c == 0x27 {
+                continue
+            } else if c >= 0x80 {
+                if pendingSpace && !out.isEmpty { out.append(0x20) }
+                pendingSpace = false
+                out.append(c)
+            } else {
+                pendingSpace = true
+            }
+        }
+        return out
+    }
+
+    /// Letters only, lower case (a family name: `O'Connell` → `oconnell`, `Müller` → `muller`).
+    static func letters(_ s: String) -> [UInt8] {
+        fold(s).filter { $0 >= 0x61 && $0 <= 0x7A }
+    }
+
+    /// Hashes of the words of a name that are not initials (two letters or more in the family name, three or
+    /// more in the given names).
+    static func nameWords(_ a: Author) -> [UInt64] {
+        var out: [UInt64] = []
+        for (text, minimum) in [(a.family, 2), (a.given ?? "", 3)] {
+            for word in fold(text).split(separator: 0x20) where word.count >= minimum && !word.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
+                out.append(hash(0, word))
+            }
+        }
+        return out
+    }
+
+    /// The first run of digits, as a number.
+    static func leadingNumber(_ b: [UInt8]) -> UInt64? {
+        var v: UInt64 = 0
+        var seen = false
+        for c in b {
+            if c >= 0x30 && c <= 0x39 {
+                if v < 1_000_000_000_000 { v = v * 10 + UInt64(c - 0x30) }
+                seen = true
+            } else if seen {
+                break
+            }
+        }
+        return seen ? v : nil
+    }
+
+    /// Every run of digits in folded text, as numbers.
+    static func numbers(_ b: [UInt8]) -> [UInt64] {
+        var out: [UInt64] = []
+        var v: UInt64 = 0
+        var inNumber = false
+        for c in b {
+            if c >= 0x30 && c <= 0x39 {
+                if v < 1_000_000_000_000 { v = v * 10 + UInt64(c - 0x30) }
+                inNumber = true
+            } else if inNumber {
+                out.append(v)
+                v = 0
+                inNumber = false
+            }
+        }
+        if inNumber { out.append(v) }
+        return out
+    }
+
+    /// The digits of a key (`c37` → `37`).
+    static func digits(_ b: [UInt8]) -> [UInt8] { b.filter { $0 >= 0x30 && $0 <= 0x39 } }
+
+    /// A first page as a key: letters and digits, lower case, leading zeros of the number dropped (`e0123` → `e123`).
+    static func pageKey(_ s: String) -> [UInt8] {
+        var out: [UInt8] = []
+        for c in fold(s) where c != 0x20 {
+            if c == 0x30, out.isEmpty || !(out[out.count - 1] >= 0x30 && out[out.count - 1] <= 0x39) { continue }
+            out.append(c)
+        }
+        return out
+    }
+
+    /// 64-bit FNV-1a of a key (the blocking keys are compared by hash).
+    static func hash(_ tag: UInt8, _ bytes: some Sequence<UInt8>) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        h = (h ^ UInt64(tag)) &* 0x0000_0100_0000_01B3
+        for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
+        return h
+    }
+}
+
+/// Similarity measures on folded text.
+enum DedupSimilarity {
+    /// 1 − Levenshtein distance / longer length, or 0 when the distance is certainly above `1 − minimum` of the length.
+    static func ratio(_ a: [UInt8], _ b: [UInt8], minimum: Double) -> Double {
+        if a == b { return 1 }
+        let n = a.count, m = b.count
+        let longer = max(n, m)
+        if longer == 0 { return 1 }
+        if n == 0 || m == 0 { return 0 }
+        let limit = Int((1 - minimum) * Double(longer))
+        if abs(n - m) > limit { return 0 }
+        // Each edit changes at most one letter count up and one down: the letter counts bound the distance below.
+        let bound = withUnsafeTemporaryAllocation(of: Int32.self, capacity: 64) { counts -> Int in
+            counts.initialize(repeating: 0)
+            for c in a { counts[Int(c & 63)] += 1 }
+            for c in b { counts[Int(c & 63)] -= 1 }
+            var surplus = 0, deficit = 0
+            for v in counts { if v > 0 { surplus += Int(v) } else { deficit -= Int(v) } }
+            return max(surplus, deficit)
+        }
+        if bound > limit { return 0 }
+        // Banded dynamic programme: only cells within `limit` of the diagonal can stay under the limit.
+        let big = longer + 1
+        var previous = [Int](repeating: big, count: m + 1)
+        var current = [Int](repeating: big, count: m + 1)
+        for j in 0...min(m, limit) { previous[j] = j }
+        for i in 1...n {
+            let lo = max(1, i - limit), hi = min(m, i + limit)
+            if lo > hi { return 0 }
+            current[lo - 1] = lo - 1 == 0 ? i : big
+            var rowMin = current[lo - 1]
+            let ai = a[i - 1]
+            for j in lo...hi {
+                let cost = ai == b[j - 1] ? 0 : 1
+                var v = previous[j - 1] + cost
+                let up = previous[j] + 1
+                if up < v { v = up }
+                let left = current[j - 1] + 1
+                if left < v { v = left }
+                current[j] = v
+                if v < rowMin { rowMin = v }
+            }
+            if hi < m { current[hi + 1] = big }
+            if rowMin > limit { return 0 }
+            swap(&previous, &current)
+        }
+        let d = previous[m]
+        if d > limit { return 0 }
+        return 1 - Double(d) / Double(longer)
+    }
+
+    /// Journal agreement: 1 when equal, 0.9 when one is an abbreviation of the other (each word a prefix of the
+    /// matching word, in order), else the share of words in common.
+    static func journal(_ a: [[UInt8]], _ b: [[UInt8]]) -> Double {
+        if a == b { return 1 }
+        let x = a.filter { !stop.contains($0) }, y = b.filter { !stop.contains($0) }
+        if x.isEmpty || y.isEmpty { return 0 }
+        if x == y { return 1 }
+        if abbreviates(x, y) || abbreviates(y, x) { return 0.9 }
+        let sx = Set(x), sy = Set(y)
+        if sx.isSubset(of: sy) || sy.isSubset(of: sx) { return 0.85 }
+        return Double(sx.intersection(sy).count) / Double(max(sx.count, sy.count))
+    }
+
+    private static let stop: Set<[UInt8]> = [Array("the".utf8), Array("of".utf8), Array("and".utf8), Array("in".utf8), Array("for".utf8)]
+
+    /// True when `short` has as many words as `long` and each is a prefix of the matching word.
+    private static func abbreviates(_ short: [[UInt8]], _ long: [[UInt8]]) -> Bool {
+        guard short.count == long.count else { return false }
+        for (s, l) in zip(short, long) where !(s.count <= l.count && l.starts(with: s)) { return false }
+        return true
+    }
+
+    /// Author agreement: half for the same first author, half for the share of the shorter list's authors that
+    /// share a name word with someone in the other list.
+    static func authors(_ a: [[UInt64]], _ b: [[UInt64]]) -> Double {
+        let first: Double = a[0].contains(where: b[0].contains) ? 1 : 0
+        let (short, long) = a.count <= b.count ? (a, b) : (b, a)
+        let words = Set(long.joined())
+        let common = Double(short.filter { $0.contains(where: words.contains) }.count) / Double(short.count)
+        return 0.5 * first + 0.5 * common
+    }
+
+    /// Title agreement: the Levenshtein ratio (0 below `minimum`), or 0.95 when the shorter title (25 characters or more) begins or
+    /// ends the longer one (an added subtitle, a translation note, `[Erratum appears in …]`, a section heading).
+    static func title(_ a: [UInt8], _ b: [UInt8], minimum: Double) -> Double {
+        if a == b { return 1 }
+        let (short, long) = a.count <= b.count ? (a, b) : (b, a)
+        if short.count >= 25, long.starts(with: short) || long.reversed().starts(with: short.reversed()) { return 0.95 }
+        return ratio(a, b, minimum: minimum)
+    }
+}
