@@ -57,9 +57,15 @@ public struct TrailReader {
             let commitStage = trailers.first { $0.key == "Review-Stage" }?.value ?? ""
             if let stage, stage != commitStage { continue }
             let manifest = try? Runner.manifest(at: commit.id, store: store)
+            // A count that several steps of the snapshot report (each phase's `screened`, say) is named by its
+            // step (`resolve-abstract.screened`), never summed across them.
+            let stepCounts = (manifest?.ran ?? []).map { ($0, manifest?.step($0)?.counts ?? [:]) }
+            var reporters: [String: Int] = [:]
+            for (_, values) in stepCounts { for key in values.keys { reporters[key, default: 0] += 1 } }
             var counts: [String: Int] = [:]
-            for name in manifest?.ran ?? [] {
-                for (key, value) in manifest?.step(name)?.counts ?? [:] { counts[key, default: 0] += value }
+            for (name, values) in stepCounts {
+                let step = name.split(separator: "/").last.map(String.init) ?? name
+                for (key, value) in values { counts[(reporters[key] ?? 0) > 1 ? step + "." + key : key] = value }
             }
             entries.append(
                 LogEntry(
