@@ -10,7 +10,7 @@ public struct ReviewCommand: ParsableCommand {
         commandName: "review",
         abstract: "Run a scoping review as declared steps and keep every stage in a git audit trail.",
         version: runnerVersion,
-        subcommands: [Run.self, Status.self, Log.self, Show.self, Verify.self, Records.self, Schema.self, Hash.self])
+        subcommands: [Run.self, Status.self, Log.self, Show.self, Verify.self, ArchiveCommand.self, DepositCommand.self, Records.self, Schema.self, Hash.self])
 
     public init() {}
 
