@@ -124,43 +124,51 @@ public struct ArchiveVerifier {
             problem(path, "missing")
             return
         }
-        guard let end = bytes.firstRange(of: [0x0A, 0x0A]) else {
-            problem(path, "not a git bundle: no end of header")
+        let archived: BundleContents
+        do { archived = try BundleContents.read(bytes) } catch {
+            problem(path, "not a readable git bundle: \(error.message)")
             return
         }
-        let header = String(decoding: bytes[..<end.lowerBound], as: UTF8.self).split(separator: "\n").map(String.init)
-        guard header.first == "# v2 git bundle" else {
-            problem(path, "not a v2 git bundle")
-            return
-        }
-        let refs = header.dropFirst().map { $0.split(separator: " ", maxSplits: 1).map(String.init) }
-        var branch = "trail"
-        if let folder { branch = folder.workflow.trail.branch }
+        let branch = folder?.workflow.trail.branch ?? "trail"
         for name in ["HEAD", "refs/heads/\(branch)"] {
-            guard let ref = refs.first(where: { $0.count == 2 && $0[1] == name }) else {
+            guard let ref = archived.refs.first(where: { $0.name == name }) else {
                 problem(path, "the bundle has no \(name)")
                 continue
             }
-            if ref[0] != commit { problem(path, "the bundle's \(name) is \(ref[0].prefix(8)), bag-info.txt names trail commit \(commit.prefix(8))") }
+            if ref.target != commit { problem(path, "the bundle's \(name) is \(ref.target.prefix(8)), bag-info.txt names trail commit \(commit.prefix(8))") }
         }
+        guard let tip = ObjectID(hex: commit) else {
+            problem("bag-info.txt", "Trail-Commit \(commit) is not a commit id")
+            return
+        }
+        if !archived.objects.contains(tip) { problem(path, "the pack does not hold commit \(commit.prefix(8)) that it names") }
         guard let folder else { return }
         let store: GitSnapshotStore
         do { store = try GitSnapshotStore(path: folder.trailPath, branch: branch, create: false) } catch {
             problem(path, "the review's trail cannot be opened: \(error)")
             return
         }
-        guard let tip = ObjectID(hex: commit), store.gitRepository.contains(tip) else {
+        guard store.gitRepository.contains(tip) else {
             problem(path, "the review's trail (\(folder.workflow.trail.repository)) has no commit \(commit)")
             return
         }
         let fresh = FileManager.default.temporaryDirectory.appendingPathComponent("reviewtrail-verify-\(getpid())-\(UUID().uuidString).bundle")
         defer { try? FileManager.default.removeItem(at: fresh) }
-        do { try store.gitRepository.writeBundle(refs: [("HEAD", tip), ("refs/heads/\(branch)", tip)], to: fresh) } catch {
+        let expected: BundleContents
+        do {
+            try store.gitRepository.writeBundle(refs: [("HEAD", tip), ("refs/heads/\(branch)", tip)], to: fresh)
+            expected = try BundleContents.read(Array(try Data(contentsOf: fresh)))
+        } catch let error as GitError {
             throw .trail(error.description)
+        } catch {
+            throw .io(path: fresh.path, message: "\(error)")
         }
-        guard let expected = FileManager.default.contents(atPath: fresh.path) else { throw .io(path: fresh.path, message: "cannot read") }
-        if Array(expected) != bytes {
-            problem(path, "does not match the trail it names: the bundle of commit \(commit.prefix(8)) from \(folder.workflow.trail.repository) differs (sha256 \(FileHasher.sha256(bytes: Array(expected)).prefix(16))…, archived \(FileHasher.sha256(bytes: bytes).prefix(16))…)")
+        let missing = expected.objects.subtracting(archived.objects)
+        let extra = archived.objects.subtracting(expected.objects)
+        if !missing.isEmpty || !extra.isEmpty {
+            problem(
+                path,
+                "does not match the trail it names: commit \(commit.prefix(8)) in \(folder.workflow.trail.repository) reaches \(expected.objects.count) objects; the bundle lacks \(missing.count) of them and holds \(extra.count) others")
         }
     }
 }

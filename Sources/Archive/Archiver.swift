@@ -29,14 +29,18 @@ public struct Archiver {
         return path.hasPrefix("/") ? URL(fileURLWithPath: path, isDirectory: true) : folder.root.appendingPathComponent(path, isDirectory: true)
     }
 
-    /// Builds the bag in memory from the trail's last snapshot (nothing is written when the metadata is incomplete).
-    public func build() throws(ArchiveError) -> (bag: Bag, context: ArchiveContext, trail: TrailSnapshot) {
+    /// Builds the bag in memory from the trail's last snapshot and tags the packed commit `archive/<n>` (nothing is
+    /// written, and no tag made, when the metadata is incomplete).
+    public func build() throws(ArchiveError) -> (bag: Bag, context: ArchiveContext, tag: String) {
         let metadata = try ArchiveMetadata.from(folder.workflow)
         let trail = try TrailSnapshot.read(folder)
         let context = ArchiveContext(
             metadata: metadata, workflow: folder.workflow, commit: trail.commit, runs: trail.runs, runnerVersion: runnerVersion,
             snapshotFiles: trail.manifest.files)
         var payload = try PayloadMap.files(from: trail)
+        // libgit2's packbuilder writes tagged commits first, so the tag goes on before the pack is built: the
+        // first and every later archive of this commit then see the same tags and get the same bundle bytes.
+        let tag = try trail.tagArchive()
         let bundleURL = FileManager.default.temporaryDirectory.appendingPathComponent("reviewtrail-\(getpid())-\(UUID().uuidString).bundle")
         defer { try? FileManager.default.removeItem(at: bundleURL) }
         try trail.writeBundle(to: bundleURL)
@@ -82,12 +86,12 @@ public struct Archiver {
         let bag = Bag(
             payload: payload, bagInfo: bagInfo,
             tagFiles: [Serialization.Entry(path: "metadata/datacite.xml", bytes: Array(DataCite.xml(context).utf8))])
-        return (bag, context, trail)
+        return (bag, context, tag)
     }
 
-    /// Writes the archive under `output` and tags the packed commit `archive/<n>`.
+    /// Writes the archive under `output`; the packed commit carries the tag `archive/<n>`.
     public func write(output: String?) throws(ArchiveError) -> ArchiveResult {
-        let (bag, context, trail) = try build()
+        let (bag, context, tag) = try build()
         let target = outputFolder(output)
         let manager = FileManager.default
         let staging = target.appendingPathComponent(".bag.\(getpid()).partial", isDirectory: true)
@@ -115,7 +119,6 @@ public struct Archiver {
             throw .io(path: bagURL.path, message: "cannot move the new bag into place: \(String(cString: strerror(errno)))")
         }
         try? manager.removeItem(at: old)
-        let tag = try trail.tagArchive()
         let payload = bag.files.filter { $0.path.hasPrefix("data/") }
         return ArchiveResult(
             folder: target, commit: context.commit.id, tag: tag, payloadFiles: payload.count, payloadBytes: payload.reduce(0) { $0 + $1.bytes.count },

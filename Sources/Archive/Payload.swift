@@ -88,6 +88,13 @@ public enum PayloadMap {
                 try copy(path, to: "data/report/\(folder)/\(name)", folder == "tables" ? "summary table \(name)" : "figure \(name)")
             }
         }
+        var seen: [String: String] = [:]
+        for file in out {
+            if let first = seen[file.path] {
+                throw .trail("\(first) and \(file.trailPath ?? "") would both be packed as \(file.path); rename one of them")
+            }
+            seen[file.path] = file.trailPath ?? ""
+        }
         return out.sorted { $0.path < $1.path }
     }
 

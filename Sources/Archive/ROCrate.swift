@@ -9,6 +9,9 @@ public enum ROCrate {
 
     static func entity(_ members: [(String, JSONValue)]) -> JSONValue { .object(members.map { JSONMember($0.0, $0.1) }) }
 
+    /// One value as itself, several as an array (RO-Crate 1.1 recommends no singleton arrays).
+    static func single(_ values: [JSONValue]) -> JSONValue { values.count == 1 ? values[0] : .array(values) }
+
     /// A tool id from a name: ASCII letters, digits and dashes.
     static func slug(_ text: String) -> String {
         String(text.map { $0.isASCII && ($0.isLetter || $0.isNumber) ? $0 : "-" })
@@ -26,6 +29,8 @@ public enum ROCrate {
         var authorRefs: [JSONValue] = []
         var people: [JSONValue] = []
         var organizations: [String: String] = [:]
+        let publisherID = "#org-\(slug(context.organization).lowercased())"
+        organizations[publisherID] = context.organization
         for (index, author) in m.authors.enumerated() {
             let id = author.orcid.map(ArchiveMetadata.orcidURI) ?? "#author-\(index + 1)"
             authorRefs.append(ref(id))
@@ -75,8 +80,8 @@ public enum ROCrate {
                     ("description", .string(description)),
                     ("endTime", .string(ArchiveContext.iso(run.commit.time))),
                     ("instrument", ref(toolID)),
-                    ("object", .array(record.inputs.map(fileRef))),
-                    ("result", .array(record.outputs.map(fileRef))),
+                    ("object", single(record.inputs.map(fileRef))),
+                    ("result", single(record.outputs.map(fileRef))),
                     ("actionStatus", .string("http://schema.org/CompletedActionStatus")),
                     ("identifier", .string("step key \(record.key)")),
                 ]))
@@ -84,7 +89,7 @@ public enum ROCrate {
         var root: [(String, JSONValue)] = [
             ("@id", .string("./")), ("@type", .string("Dataset")), ("name", .string(m.title)), ("description", .string(m.description)),
             ("datePublished", .string(ArchiveContext.iso(context.commit.time))), ("license", ref(m.license.uri)),
-            ("conformsTo", ref(processRunCrate)), ("author", .array(authorRefs)),
+            ("conformsTo", ref(processRunCrate)), ("author", single(authorRefs)), ("publisher", ref(publisherID)),
             ("identifier", .string(context.externalIdentifier)),
             ("hasPart", .array(localPaths.keys.sorted().map(ref))), ("mentions", .array(actions.map { ref($0["@id"]?.stringValue ?? "") })),
         ]

@@ -124,10 +124,22 @@ import Testing
             let found = try problems()
             #expect(found.contains { $0.path == "data/audit/trail.bundle" && $0.message.contains("bag-info.txt names trail commit") })
             #expect(!found.contains { $0.message.contains("changed after packing") })
+
+            // The same foreign pack under a header that names this archive's commit.
+            let commit = try #require(try readFile(bag.appendingPathComponent("bag-info.txt")).split(separator: "\n").first { $0.hasPrefix("Trail-Commit: ") }?.dropFirst(14))
+            var bytes = Array(foreign)
+            let headerEnd = try #require(bytes.firstRange(of: [0x0A, 0x0A]))
+            bytes.replaceSubrange(0..<headerEnd.upperBound, with: Array("# v2 git bundle\n\(commit) HEAD\n\(commit) refs/heads/trail\n\n".utf8))
+            try Data(bytes).write(to: bag.appendingPathComponent("data/audit/trail.bundle"))
+            try rewriteManifests(bag)
+            let relabelled = try problems()
+            #expect(relabelled.contains { $0.path == "data/audit/trail.bundle" && $0.message.contains("does not match the trail it names") })
+            #expect(relabelled.contains { $0.message.contains("does not hold commit") })
+            #expect(relabelled.allSatisfy { $0.path == "data/audit/trail.bundle" }, "\(relabelled)")
         }
     }
 
-    @Test func verifyDetectsABundleWhosePackDiffersFromTheTrail() throws {
+    @Test func verifyDetectsADamagedPack() throws {
         try withTemporaryDirectory { dir in
             let review = try MiniArchiveReview(root: dir)
             try review.run()
@@ -140,7 +152,7 @@ import Testing
             try rewriteManifests(bag)
             let found = try ArchiveVerifier(directory: dir.appendingPathComponent("archive"), folder: try review.folder()).verify()
             #expect(found.map(\.path) == ["data/audit/trail.bundle"])
-            #expect(found.first?.message.contains("does not match the trail it names") == true)
+            #expect(found.first?.message.contains("not a readable git bundle") == true, "\(found)")
         }
     }
 
