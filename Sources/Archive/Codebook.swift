@@ -66,7 +66,7 @@ public enum Codebook {
                     rows.append([name, column, variable.type, variable.description, "", variable.codes.joined(separator: ";"), missing])
                     continue
                 }
-                let inferred = inferType(filled)
+                let inferred = inferType(filled, column: column)
                 let codes = inferred == "category" ? Array(Set(filled)).sorted().joined(separator: ";") : ""
                 let description = known[column] ?? (column.hasPrefix("kappa") ? "Cohen's kappa statistic" : "column \(column) of \(name); see 00_README.txt")
                 rows.append([name, column, inferred, description, column == "score" ? "proportion" : "", codes, missing])
@@ -75,12 +75,16 @@ public enum Codebook {
         return CSVTable(header: header, rows: rows).encoded
     }
 
-    /// integer, number, category (at most 12 distinct values, each repeated) or text.
-    static func inferType(_ values: [String]) -> String {
+    /// Columns the file contract defines as closed lists.
+    static let categorical: Set<String> = ["decision", "status", "basis", "source", "phase", "match"]
+
+    /// integer, number, category (a contract's closed list, or at most 12 short distinct values that repeat) or text.
+    static func inferType(_ values: [String], column: String) -> String {
         if values.isEmpty { return "text" }
         if values.allSatisfy({ Int($0) != nil }) { return "integer" }
         if values.allSatisfy({ Double($0) != nil }) { return "number" }
         let distinct = Set(values)
+        if categorical.contains(column) && distinct.count <= 40 { return "category" }
         if distinct.count <= 12 && distinct.count < values.count && distinct.allSatisfy({ $0.count <= 40 }) { return "category" }
         return "text"
     }

@@ -226,8 +226,9 @@ import Testing
 
     @Test func tarHeadersCarryNameSizeAndChecksum() throws {
         let tar = try Serialization.tar([Serialization.Entry(path: "bag/data/a.txt", bytes: Array("hello\n".utf8))], time: 1_700_000_000)
-        #expect(tar.count == 512 * 2 + 512 + 512 + 1024)
-        let header = Array(tar[512..<1024])
+        #expect(tar.count == 512 * 3 + 512 + 1024, "two folder headers, one file header, one data block, the end")
+        #expect(String(decoding: tar[0..<4], as: UTF8.self) == "bag/" && tar[156] == UInt8(ascii: "5"))
+        let header = Array(tar[1024..<1536])
         #expect(String(decoding: header[0..<14], as: UTF8.self) == "bag/data/a.txt")
         #expect(String(decoding: header[124..<135], as: UTF8.self) == "00000000006")
         var copy = header
