@@ -66,8 +66,9 @@ public enum Codebook {
                     rows.append([name, column, variable.type, variable.description, "", variable.codes.joined(separator: ";"), missing])
                     continue
                 }
-                let inferred = inferType(filled, column: column)
-                let codes = inferred == "category" ? Array(Set(filled)).sorted().joined(separator: ";") : ""
+                let atoms = filled.flatMap { $0.split(separator: ";").map(String.init) }
+                let inferred = inferType(atoms, column: column)
+                let codes = inferred == "category" ? Array(Set(atoms)).sorted().joined(separator: ";") : ""
                 let description = known[column] ?? (column.hasPrefix("kappa") ? "Cohen's kappa statistic" : "column \(column) of \(name); see 00_README.txt")
                 rows.append([name, column, inferred, description, column == "score" ? "proportion" : "", codes, missing])
             }
@@ -78,7 +79,8 @@ public enum Codebook {
     /// Columns the file contract defines as closed lists.
     static let categorical: Set<String> = ["decision", "status", "basis", "source", "phase", "match"]
 
-    /// integer, number, category (a contract's closed list, or at most 12 short distinct values that repeat) or text.
+    /// integer, number, category (a contract's closed list, or at most 12 short distinct values that repeat) or text;
+    /// `values` are single values (a cell holding several, joined by `;`, is split first).
     static func inferType(_ values: [String], column: String) -> String {
         if values.isEmpty { return "text" }
         if values.allSatisfy({ Int($0) != nil }) { return "integer" }
