@@ -24,7 +24,9 @@ run: build
 	@echo "Trail (bare git repository, branch trail): $(CURDIR)/.review/trail.git"
 	@echo "Outputs: $(CURDIR)/stages/*/out/"
 	@echo "Read the trail with: git --git-dir=.review/trail.git log trail   or   $(REVIEW_BIN) log"
-	@echo "Archive: $(CURDIR)/archive/ ('review archive' is not built yet; see README, Not built yet)"
+	$(REVIEW_BIN) archive
+	$(REVIEW_BIN) verify --archive archive
+	@echo "Archive: $(CURDIR)/archive/bag/ (BagIt + RO-Crate), archive/bag.zip, archive/bag.tar, archive/dataverse-dataset.json"
 
 test: build
 	$(SWIFT) test

@@ -45,6 +45,11 @@ let package = Package(
             dependencies: ["GitStore", "ContentHash", "WorkflowModel"]
         ),
         .target(
+            /** Packs the trail's last snapshot as a BagIt + RO-Crate archive with the trail bundle, and deposits it in Dataverse */
+            name: "Archive",
+            dependencies: ["RunnerCore", "GitStore", "ContentHash", "WorkflowModel", "Bibliography"]
+        ),
+        .target(
             /** The built-in steps of the five stages */
             name: "Stages",
             dependencies: ["RunnerCore", "WorkflowModel", "ContentHash", "Bibliography"]
@@ -58,7 +63,7 @@ let package = Package(
             /** The command line: thin commands, shared options, exit codes */
             name: "ReviewCommands",
             dependencies: [
-                "RunnerCore", "Stages", "Audit", "WorkflowModel", "ContentHash", "Bibliography",
+                "RunnerCore", "Stages", "Audit", "WorkflowModel", "ContentHash", "Bibliography", "Archive",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -80,6 +85,7 @@ let package = Package(
         .testTarget(name: "StagesTests", dependencies: ["Stages", "ReviewTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "BibliographyTests", dependencies: ["Bibliography", "ReviewTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AuditTests", dependencies: ["Audit", "Stages", "GitStore", "ContentHash", "ReviewTestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "ArchiveTests", dependencies: ["Archive", "RunnerCore", "Stages", "WorkflowModel", "ReviewTestSupport"]),
         .testTarget(name: "ReviewEndToEndTests", dependencies: ["ReviewTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -11,8 +11,8 @@ public struct ReviewCommand: ParsableCommand {
         abstract: "Run a scoping review as declared steps and keep every stage in a git audit trail.",
         version: runnerVersion,
         subcommands: [
-            Run.self, Status.self, Log.self, Show.self, Verify.self, Reproduce.self, Trace.self, Diff.self, Records.self,
-            Screening.self, Schema.self, Hash.self,
+            Run.self, Status.self, Log.self, Show.self, Verify.self, Reproduce.self, Trace.self, Diff.self, ArchiveCommand.self,
+            DepositCommand.self, Records.self, Screening.self, Schema.self, Hash.self,
         ])
 
     public init() {}

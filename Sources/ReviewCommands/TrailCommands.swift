@@ -1,3 +1,4 @@
+import Archive
 import ArgumentParser
 import Foundation
 import RunnerCore
@@ -80,8 +81,14 @@ struct Verify: ParsableCommand {
     @Option(help: ArgumentHelp("Check the snapshots' SSH signatures against this allowed-signers file (as git verify-commit does).", valueName: "FILE"))
     var allowedSigners: String?
     @Flag(help: "Print JSON.") var json = false
+    @Option(help: ArgumentHelp("Verify an archive folder (or bag) instead: manifests, every payload file listed, the bundle against the trail.", valueName: "DIR"))
+    var archive: String?
 
     func run() throws {
+        if let archive {
+            try verifyArchive(archive)
+            return
+        }
         let folder = try options.loadRecoveredFolder()
         let reader = try TrailReader.open(folder)
         let problems = try reader.verify()
@@ -108,6 +115,25 @@ struct Verify: ParsableCommand {
             for line in audit.lines { print(line) }
         }
         if !problems.isEmpty || !audit.ok { throw ExitCode(1) }
+    }
+
+    func verifyArchive(_ directory: String) throws {
+        let url = directory.hasPrefix("/") ? URL(fileURLWithPath: directory) : options.root.appendingPathComponent(directory)
+        let folder = try? options.loadFolder()
+        let problems = try ArchiveFailure.run { () throws(ArchiveError) in try ArchiveVerifier(directory: url, folder: folder).verify() }
+        if json {
+            Output.json(
+                .object([
+                    JSONMember("ok", .bool(problems.isEmpty)),
+                    JSONMember("problems", .array(problems.map { .object([JSONMember("path", .string($0.path)), JSONMember("message", .string($0.message))]) })),
+                ]))
+        } else if problems.isEmpty {
+            print("verified archive \(url.path): every manifest line matches, every payload file is listed, the bundle matches \(folder == nil ? "its header" : "the trail it names")")
+        } else {
+            for problem in problems { print(problem.description) }
+            print("\(problems.count) problem\(problems.count == 1 ? "" : "s") found")
+        }
+        if !problems.isEmpty { throw ExitCode(1) }
     }
 }
 

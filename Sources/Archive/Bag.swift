@@ -1,0 +1,93 @@
+import ContentHash
+import Foundation
+
+/// A BagIt 1.0 bag held in memory: payload and tag files, with its manifests computed from the bytes.
+public struct Bag: Sendable {
+    public static let profileIdentifier = "urn:x-reviewtrail:bagit-profile:review-archive:0.1"
+
+    /// Every file of the bag (payload and tag files), path relative to the bag's base folder, sorted by path.
+    public private(set) var files: [Serialization.Entry]
+
+    /// Builds the bag: `payload` (paths under `data/`), `bagInfo` labels in order (Bag-Size and Payload-Oxum are
+    /// added), `tagFiles` such as `metadata/datacite.xml`; manifests and tag manifests in SHA-256 and SHA-512.
+    public init(payload: [PayloadFile], bagInfo: [(String, String)], tagFiles: [Serialization.Entry]) {
+        let sortedPayload = payload.sorted { $0.path < $1.path }
+        let digests = Self.digests(sortedPayload.map(\.bytes))
+        var manifest256 = ""
+        var manifest512 = ""
+        for (file, digest) in zip(sortedPayload, digests) {
+            manifest256 += "\(digest.sha256)  \(Self.encodePath(file.path))\n"
+            manifest512 += "\(digest.sha512)  \(Self.encodePath(file.path))\n"
+        }
+        let octets = sortedPayload.reduce(0) { $0 + $1.bytes.count }
+        var info = bagInfo
+        info.append(("Bag-Size", Self.humanSize(octets)))
+        info.append(("Payload-Oxum", "\(octets).\(sortedPayload.count)"))
+        let infoText = info.map { "\($0.0): \($0.1.replacingOccurrences(of: "\n", with: " "))\n" }.joined()
+        var tags: [Serialization.Entry] = [
+            Serialization.Entry(path: "bagit.txt", bytes: Array("BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n".utf8)),
+            Serialization.Entry(path: "bag-info.txt", bytes: Array(infoText.utf8)),
+            Serialization.Entry(path: "manifest-sha256.txt", bytes: Array(manifest256.utf8)),
+            Serialization.Entry(path: "manifest-sha512.txt", bytes: Array(manifest512.utf8)),
+        ]
+        tags += tagFiles
+        tags.sort { $0.path < $1.path }
+        var tag256 = ""
+        var tag512 = ""
+        for (entry, digest) in zip(tags, Self.digests(tags.map(\.bytes))) {
+            tag256 += "\(digest.sha256)  \(Self.encodePath(entry.path))\n"
+            tag512 += "\(digest.sha512)  \(Self.encodePath(entry.path))\n"
+        }
+        tags.append(Serialization.Entry(path: "tagmanifest-sha256.txt", bytes: Array(tag256.utf8)))
+        tags.append(Serialization.Entry(path: "tagmanifest-sha512.txt", bytes: Array(tag512.utf8)))
+        files = (tags + sortedPayload.map { Serialization.Entry(path: $0.path, bytes: $0.bytes) }).sorted { $0.path < $1.path }
+    }
+
+    /// SHA-256 and SHA-512 of each buffer, on all cores.
+    static func digests(_ buffers: [[UInt8]]) -> [(sha256: String, sha512: String)] {
+        let results = UnsafeMutableBufferPointer<(sha256: String, sha512: String)>.allocate(capacity: buffers.count)
+        results.initialize(repeating: ("", ""))
+        defer { results.deallocate() }
+        nonisolated(unsafe) let output = results
+        DispatchQueue.concurrentPerform(iterations: buffers.count * 2) { index in
+            let buffer = buffers[index / 2]
+            if index % 2 == 0 {
+                output[index / 2].sha256 = FileHasher.sha256(bytes: buffer)
+            } else {
+                output[index / 2].sha512 = FileHasher.sha512(bytes: buffer)
+            }
+        }
+        return Array(results)
+    }
+
+    /// RFC 8493 §2.1.3: CR, LF and % in a manifest path are percent-encoded.
+    static func encodePath(_ path: String) -> String {
+        path.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "\n", with: "%0A").replacingOccurrences(of: "\r", with: "%0D")
+    }
+
+    /// Decimal units with one decimal, as bagit.py writes Bag-Size.
+    static func humanSize(_ octets: Int) -> String {
+        let units = ["bytes", "KB", "MB", "GB", "TB"]
+        var value = Double(octets)
+        var unit = 0
+        while value >= 1000, unit < units.count - 1 {
+            value /= 1000
+            unit += 1
+        }
+        return unit == 0 ? "\(octets) bytes" : String(format: "%.1f", value) + " " + units[unit]
+    }
+
+    /// Writes the bag's files under `folder` (which must not exist yet).
+    public func write(to folder: URL) throws(ArchiveError) {
+        let manager = FileManager.default
+        for entry in files {
+            let url = folder.appendingPathComponent(entry.path)
+            do {
+                try manager.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try Data(entry.bytes).write(to: url)
+            } catch {
+                throw .io(path: url.path, message: "cannot write: \(error.localizedDescription)")
+            }
+        }
+    }
+}
