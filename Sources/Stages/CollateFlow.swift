@@ -2,7 +2,7 @@ import Foundation
 import RunnerCore
 
 /// The rows of the PRISMA2020 package's template (inst/extdata/PRISMA.csv): columns `data,node,box,description,
-/// boxtext,tooltips,url,n`. Written into the code because the product never reads ../shared; a test compares them
+/// boxtext,tooltips,url,n`. Written into the code because the product reads no reference data at run time; a test compares them
 /// with the real template when it is there.
 enum PrismaTemplate {
     static let header = ["data", "node", "box", "description", "boxtext", "tooltips", "url", "n"]
