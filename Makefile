@@ -14,7 +14,15 @@ deps:
 	  $$SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y libgit2-dev pkg-config \
 	    || { echo "error: apt-get could not install libgit2-dev pkg-config; install them by hand and run make again" >&2; exit 1; }; \
 	fi
+	@if ! pkg-config --exists libcurl 2>/dev/null; then \
+	  echo "libcurl4-openssl-dev is missing (the statically linked FoundationNetworking needs it): installing it with apt-get"; \
+	  SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y libcurl4-openssl-dev \
+	    || { echo "error: apt-get could not install libcurl4-openssl-dev; install it by hand and run make again" >&2; exit 1; }; \
+	fi
 
+# The Swift runtime is linked statically (a no-op `review status` starts in milliseconds); its FoundationNetworking,
+# which the Dataverse deposit client uses, then links libcurl, so deps also installs libcurl4-openssl-dev.
 build: deps
 	$(SWIFT) build -c release --static-swift-stdlib --product review
 
