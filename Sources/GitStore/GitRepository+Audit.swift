@@ -113,39 +113,25 @@ extension GitRepository {
     public func createSignedCommit(
         tree: ObjectID, parents: [ObjectID], message: String, author: Signature, sign: ([UInt8]) throws -> String
     ) throws(GitError) -> ObjectID {
-        var signature: UnsafeMutablePointer<git_signature>?
-        if let time = author.time {
-            try check(git_signature_new(&signature, author.name, author.email, time, author.offsetMinutes), "git_signature_new")
-        } else {
-            try check(git_signature_now(&signature, author.name, author.email), "git_signature_now")
+        let commit = try withCommitParts(tree: tree, parents: parents, author: author) { signature, treeHandle, parentHandles throws(GitError) in
+            var buffer = git_buf()
+            defer { git_buf_dispose(&buffer) }
+            let code = parentHandles.withUnsafeMutableBufferPointer { handles in
+                git_commit_create_buffer(&buffer, pointer, signature, signature, nil, message, treeHandle, handles.count, handles.baseAddress)
+            }
+            try check(code, "git_commit_create_buffer")
+            guard let content = buffer.ptr else { throw GitError(code: -1, function: "git_commit_create_buffer", message: "empty buffer") }
+            return Array(UnsafeRawBufferPointer(start: content, count: buffer.size))
         }
-        defer { git_signature_free(signature) }
-        var treeHandle: OpaquePointer?
-        var treeRaw = tree.raw
-        try check(git_tree_lookup(&treeHandle, pointer, &treeRaw), "git_tree_lookup")
-        defer { git_tree_free(treeHandle) }
-        var parentHandles: [OpaquePointer?] = []
-        defer { for handle in parentHandles { git_commit_free(handle) } }
-        for parent in parents {
-            var handle: OpaquePointer?
-            var raw = parent.raw
-            try check(git_commit_lookup(&handle, pointer, &raw), "git_commit_lookup(\(parent))")
-            parentHandles.append(handle)
-        }
-        var buffer = git_buf()
-        defer { git_buf_dispose(&buffer) }
-        let code = parentHandles.withUnsafeMutableBufferPointer { handles in
-            git_commit_create_buffer(&buffer, pointer, signature, signature, nil, message, treeHandle, handles.count, handles.baseAddress)
-        }
-        try check(code, "git_commit_create_buffer")
-        guard let content = buffer.ptr else { throw GitError(code: -1, function: "git_commit_create_buffer", message: "empty buffer") }
-        let bytes = Array(UnsafeRawBufferPointer(start: content, count: buffer.size))
         let armored: String
-        do { armored = try sign(bytes) } catch {
+        do { armored = try sign(commit) } catch {
             throw GitError(code: -1, function: "sign", message: "\(error)")
         }
         var out = git_oid()
-        try check(git_commit_create_with_signature(&out, pointer, content, armored, nil), "git_commit_create_with_signature")
+        let code = (commit + [0]).withUnsafeBufferPointer { content in
+            git_commit_create_with_signature(&out, pointer, UnsafeRawPointer(content.baseAddress!).assumingMemoryBound(to: CChar.self), armored, nil)
+        }
+        try check(code, "git_commit_create_with_signature")
         return ObjectID(out)
     }
 

@@ -266,6 +266,23 @@ public final class GitRepository {
     public func createCommit(
         tree: ObjectID, parents: [ObjectID], message: String, author: Signature
     ) throws(GitError) -> ObjectID {
+        try withCommitParts(tree: tree, parents: parents, author: author) { signature, treeHandle, parentHandles throws(GitError) in
+            var out = git_oid()
+            let code = parentHandles.withUnsafeMutableBufferPointer { buffer in
+                git_commit_create(
+                    &out, pointer, nil, signature, signature, nil, message, treeHandle, buffer.count, buffer.baseAddress)
+            }
+            try check(code, "git_commit_create")
+            return ObjectID(out)
+        }
+    }
+
+    /// Looks up what a new commit is made of (its author and committer signature, tree and parents), hands them to
+    /// `body` and frees them afterwards.
+    func withCommitParts<T>(
+        tree: ObjectID, parents: [ObjectID], author: Signature,
+        _ body: (UnsafeMutablePointer<git_signature>?, OpaquePointer?, inout [OpaquePointer?]) throws(GitError) -> T
+    ) throws(GitError) -> T {
         var signature: UnsafeMutablePointer<git_signature>?
         if let time = author.time {
             try check(git_signature_new(&signature, author.name, author.email, time, author.offsetMinutes), "git_signature_new")
@@ -285,13 +302,7 @@ public final class GitRepository {
             try check(git_commit_lookup(&handle, pointer, &raw), "git_commit_lookup(\(parent))")
             parentHandles.append(handle)
         }
-        var out = git_oid()
-        let code = parentHandles.withUnsafeMutableBufferPointer { buffer in
-            git_commit_create(
-                &out, pointer, nil, signature, signature, nil, message, treeHandle, buffer.count, buffer.baseAddress)
-        }
-        try check(code, "git_commit_create")
-        return ObjectID(out)
+        return try body(signature, treeHandle, &parentHandles)
     }
 
     /// Moves `name` to `target` only if it still points at `expected` (nil: only if it does not exist yet).
