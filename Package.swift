@@ -57,7 +57,7 @@ let package = Package(
         .target(
             /** What an auditor asks of a trail: reproduce it from a clone, detect a rewrite, trace a record, diff snapshots */
             name: "Audit",
-            dependencies: ["RunnerCore", "GitStore", "WorkflowModel", "ContentHash"]
+            dependencies: ["RunnerCore", "GitStore", "WorkflowModel", "ContentHash", "Bibliography"]
         ),
         .target(
             /** The command line: thin commands, shared options, exit codes */

@@ -1,3 +1,4 @@
+import Bibliography
 import Foundation
 import GitStore
 import WorkflowModel
@@ -96,7 +97,7 @@ public struct SnapshotDiffer {
     private func clusterSets(_ path: String, _ commit: ObjectID) throws(AuditError) -> [[String]] {
         guard let table = try view.table(path, at: commit) else { return [] }
         var groups: [String: [String]] = [:]
-        for row in table.rows { groups[table.value(row.values, "cluster"), default: []].append(table.value(row.values, "record_id")) }
+        for row in table.rows { groups[table.value(row, "cluster"), default: []].append(table.value(row, "record_id")) }
         return groups.values.map { $0.sorted(by: Self.idOrder) }.sorted { $0.first ?? "" < $1.first ?? "" }
     }
 
@@ -127,9 +128,9 @@ public struct SnapshotDiffer {
         return out
     }
 
-    private func keyed(_ table: CSVTable?) -> [String: [String]] {
+    private func keyed(_ table: CSVTable?) -> [String: CSVTable.Row] {
         guard let table else { return [:] }
-        return Dictionary(table.rows.map { (table.value($0.values, "record_id"), $0.values) }, uniquingKeysWith: { x, _ in x })
+        return Dictionary(table.rows.map { (table.value($0, "record_id"), $0) }, uniquingKeysWith: { x, _ in x })
     }
 
     private func decisions(_ path: String, _ a: ObjectID, _ b: ObjectID, phase: String, who: String) throws(AuditError) -> [JSONValue] {

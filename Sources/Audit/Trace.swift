@@ -1,3 +1,4 @@
+import Bibliography
 import Foundation
 import GitStore
 import WorkflowModel
@@ -118,28 +119,28 @@ public struct Tracer {
         var finals: [(phase: String, decision: String, reason: String)] = []
         var chartedValues: [String: [String]] = [:]
         if let path = try view.contractPath(ContractFile.duplicates, at: commit), let table = try view.table(path, at: commit) {
-            if let row = table.rows.first(where: { table.value($0.values, "record_id") == recordID }) {
-                let cluster = table.value(row.values, "cluster")
-                let members = table.rows.filter { table.value($0.values, "cluster") == cluster }
-                let kept = members.first { table.value($0.values, "status") == "kept" }.map { table.value($0.values, "record_id") }
+            if let row = table.rows.first(where: { table.value($0, "record_id") == recordID }) {
+                let cluster = table.value(row, "cluster")
+                let members = table.rows.filter { table.value($0, "cluster") == cluster }
+                let kept = members.first { table.value($0, "status") == "kept" }.map { table.value($0, "record_id") }
                 if let kept { screenedAs = kept }
-                removedAsDuplicate = table.value(row.values, "status") == "removed"
-                let match = table.value(row.values, "match")
+                removedAsDuplicate = table.value(row, "status") == "removed"
+                let match = table.value(row, "match")
                 try event(
                     path, "cluster",
                     [
-                        JSONMember("cluster", .string(cluster)), JSONMember("status", .string(table.value(row.values, "status"))),
+                        JSONMember("cluster", .string(cluster)), JSONMember("status", .string(table.value(row, "status"))),
                         JSONMember("kept", kept.map { .string($0) } ?? .null), JSONMember("match", .string(match)),
                         JSONMember("fields", .array(match == "decision" ? [] : match.split(separator: "+").map { .string(String($0)) })),
-                        JSONMember("decided_by_person", .bool(match == "decision")), JSONMember("score", .string(table.value(row.values, "score"))),
+                        JSONMember("decided_by_person", .bool(match == "decision")), JSONMember("score", .string(table.value(row, "score"))),
                         JSONMember("line", .number(String(row.line))),
                         JSONMember(
                             "members",
                             .array(members.map { member in
                                 .object([
-                                    JSONMember("match", .string(table.value(member.values, "match"))), JSONMember("record_id", .string(table.value(member.values, "record_id"))),
-                                    JSONMember("score", .string(table.value(member.values, "score"))), JSONMember("source_id", .string(table.value(member.values, "source_id"))),
-                                    JSONMember("status", .string(table.value(member.values, "status"))),
+                                    JSONMember("match", .string(table.value(member, "match"))), JSONMember("record_id", .string(table.value(member, "record_id"))),
+                                    JSONMember("score", .string(table.value(member, "score"))), JSONMember("source_id", .string(table.value(member, "source_id"))),
+                                    JSONMember("status", .string(table.value(member, "status"))),
                                 ])
                             })),
                     ])
@@ -159,23 +160,23 @@ public struct Tracer {
         var screeningEvents: [(Int, Int, () throws(AuditError) -> Void)] = []
         for path in paths {
             if let decision = ContractFile.decision(path), let table = try view.table(path, at: commit),
-                let row = table.rows.first(where: { table.value($0.values, "record_id") == screenedAs })
+                let row = table.rows.first(where: { table.value($0, "record_id") == screenedAs })
             {
                 let detail = rowDetail(table, row) + [JSONMember("phase", .string(decision.phase)), JSONMember("reviewer", .string(decision.reviewer))]
                 screeningEvents.append((rank(decision.phase), 0, { () throws(AuditError) in try event(path, "decision", detail) }))
             } else if let phase = ContractFile.resolution(path), let table = try view.table(path, at: commit),
-                let row = table.rows.first(where: { table.value($0.values, "record_id") == screenedAs })
+                let row = table.rows.first(where: { table.value($0, "record_id") == screenedAs })
             {
                 let detail = rowDetail(table, row) + [JSONMember("phase", .string(phase))]
                 screeningEvents.append((rank(phase), 1, { () throws(AuditError) in try event(path, "resolution", detail) }))
             } else if let phase = ContractFile.final(path), let table = try view.table(path, at: commit),
-                let row = table.rows.first(where: { table.value($0.values, "record_id") == screenedAs })
+                let row = table.rows.first(where: { table.value($0, "record_id") == screenedAs })
             {
-                let decision = table.value(row.values, "decision")
-                let reason = table.value(row.values, "reason")
+                let decision = table.value(row, "decision")
+                let reason = table.value(row, "reason")
                 finals.append((phase, decision, reason))
-                let sameDecision = table.rows.filter { table.value($0.values, "decision") == decision }.count
-                let sameReason = table.rows.filter { table.value($0.values, "decision") == decision && table.value($0.values, "reason") == reason }.count
+                let sameDecision = table.rows.filter { table.value($0, "decision") == decision }.count
+                let sameReason = table.rows.filter { table.value($0, "decision") == decision && table.value($0, "reason") == reason }.count
                 var counted: [JSONMember] = [
                     JSONMember("phase", .string(phase)), JSONMember("records_screened", .number(String(table.rows.count))),
                     JSONMember("decision", .string(decision)), JSONMember("records_with_this_decision", .number(String(sameDecision))),
@@ -197,7 +198,7 @@ public struct Tracer {
         }
 
         if let path = try view.contractPath(ContractFile.charted, at: commit), let table = try view.table(path, at: commit),
-            let row = table.rows.first(where: { table.value($0.values, "record_id") == screenedAs })
+            let row = table.rows.first(where: { table.value($0, "record_id") == screenedAs })
         {
             var values: [JSONMember] = []
             var counts: [JSONMember] = []
@@ -227,9 +228,9 @@ public struct Tracer {
             try event(identification.path, "counted", counted)
         }
         if let path = try view.contractPath(ContractFile.duplicates, at: commit), let table = try view.table(path, at: commit),
-            let row = table.rows.first(where: { table.value($0.values, "record_id") == recordID }), table.value(row.values, "status") == "removed"
+            let row = table.rows.first(where: { table.value($0, "record_id") == recordID }), table.value(row, "status") == "removed"
         {
-            let removed = table.rows.filter { table.value($0.values, "status") == "removed" }.count
+            let removed = table.rows.filter { table.value($0, "status") == "removed" }.count
             try event(path, "counted", [JSONMember("duplicates_removed", .number(String(removed)))])
         }
 
@@ -263,7 +264,7 @@ public struct Tracer {
                     path, "counted",
                     [JSONMember("report_numbers", .array(rows.map { row in
                         .object([
-                            JSONMember("id", .string(row.values[idColumn])), JSONMember("label", .string(table.value(row.values, "boxtext"))),
+                            JSONMember("id", .string(row.values[idColumn])), JSONMember("label", .string(table.value(row, "boxtext"))),
                             JSONMember("n", .string(countColumn < row.values.count ? row.values[countColumn] : "")), JSONMember("line", .number(String(row.line))),
                         ])
                     }))])
@@ -271,7 +272,7 @@ public struct Tracer {
             for (variable, values) in chartedValues.sorted(by: { $0.key < $1.key }) {
                 let tablePath = path.replacingOccurrences(of: "PRISMA.csv", with: "tables/\(variable).csv")
                 guard let summary = try view.table(tablePath, at: commit), summary.column("value") != nil else { continue }
-                let counted = summary.rows.filter { values.contains(summary.value($0.values, "value")) }
+                let counted = summary.rows.filter { values.contains(summary.value($0, "value")) }
                 if counted.isEmpty { continue }
                 try event(
                     tablePath, "counted",
@@ -293,7 +294,7 @@ public struct Tracer {
         return identification?["files"]?.arrayValue?.first { $0["file"]?.stringValue == file }
     }
 
-    private func rowDetail(_ table: CSVTable, _ row: (line: Int, values: [String])) -> [JSONMember] {
+    private func rowDetail(_ table: CSVTable, _ row: CSVTable.Row) -> [JSONMember] {
         var detail = [JSONMember("line", .number(String(row.line)))]
         for (index, name) in table.header.enumerated() where name != "record_id" && index < row.values.count {
             detail.append(JSONMember(name, .string(row.values[index])))

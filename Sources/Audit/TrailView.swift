@@ -1,3 +1,4 @@
+import Bibliography
 import Foundation
 import GitStore
 import RunnerCore
@@ -104,7 +105,7 @@ public final class TrailView {
     /// A CSV file at a snapshot, or nil.
     public func table(_ path: String, at commit: ObjectID) throws(AuditError) -> CSVTable? {
         guard let bytes = try read(path, at: commit) else { return nil }
-        return try CSVTable(bytes, path: path)
+        do { return try CSVTable(parsing: bytes, rectangular: false) } catch { throw .input(path: path, line: error.line, message: error.message) }
     }
 
     /// A JSON file at a snapshot, or nil.

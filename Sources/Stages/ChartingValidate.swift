@@ -62,7 +62,7 @@ public enum ChartingValidator {
     /// - Throws: `RunnerError.input` (exit 2) naming `charting.csv:line:column` for a bad value, a record that is
     ///   not included or charted twice, and naming the missing record for an included study without a row.
     public static func validate(codebook: Codebook, charting: CSVTableInput, included: [Record]) throws(RunnerError) -> String {
-        let table = try CSVTable(file: charting.path, text: charting.text)
+        let table = try InputTable(file: charting.path, text: charting.text)
         let variables = codebook.variables.filter { $0.name != "record_id" }
         let expected = ["record_id"] + variables.map(\.name)
         try table.requireHeader(expected)
@@ -75,7 +75,7 @@ public enum ChartingValidator {
             if let previous = lines[id] { throw table.error(row[0], "record \(id) is charted twice (also on line \(previous))") }
             lines[id] = row[0].line
             var values = [id]
-            for (variable, field) in zip(variables, row.dropFirst()) {
+            for (variable, field) in zip(variables, row.cells.dropFirst()) {
                 values.append(try value(field, of: variable, year: years[id] ?? nil, in: table))
             }
             rows[id] = values
@@ -84,10 +84,10 @@ public enum ChartingValidator {
         if !missing.isEmpty {
             throw .input(InputError(file: charting.path, "has no row for \(missing.count) included stud\(missing.count == 1 ? "y" : "ies"): \(missing.prefix(10).joined(separator: ", "))\(missing.count > 10 ? ", …" : "")"))
         }
-        return csvLine(expected) + included.compactMap { rows[$0.id].map(csvLine) }.joined()
+        return CSVTable.line(expected) + included.compactMap { rows[$0.id].map(CSVTable.line) }.joined()
     }
 
-    static func value(_ field: CSVField, of variable: CodebookVariable, year: Int?, in table: CSVTable) throws(RunnerError) -> String {
+    static func value(_ field: CSVTable.Cell, of variable: CodebookVariable, year: Int?, in table: InputTable) throws(RunnerError) -> String {
         let text = field.value.trimmingCharacters(in: .whitespaces)
         if text.isEmpty {
             if variable.required { throw table.error(field, "\(variable.name) is required") }

@@ -1,3 +1,4 @@
+import Bibliography
 import Foundation
 import RunnerCore
 
@@ -209,9 +210,9 @@ struct Comparison: Sendable {
     static let header = ["id", "label", "reported", "derived", "difference", "match", "derivation", "paper_check"]
 
     var csv: String {
-        var out = collateCSVLine(Self.header)
+        var out = CSVTable.line(Self.header)
         for row in rows {
-            out += collateCSVLine([
+            out += CSVTable.line([
                 row.figure.id, row.figure.label, row.figure.value, row.derivedText, row.differenceText, row.match, row.derivation?.text ?? "",
                 row.checks.joined(separator: "; "),
             ])

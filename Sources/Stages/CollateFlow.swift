@@ -1,3 +1,4 @@
+import Bibliography
 import Foundation
 import RunnerCore
 
@@ -57,8 +58,8 @@ enum PrismaTemplate {
 
     /// The CSV text: the template's rows with `n` from `value(data)`.
     static func csv(_ value: (String) -> String) -> String {
-        var out = collateCSVLine(header)
-        for row in rows { out += collateCSVLine(row + [value(row[0])]) }
+        var out = CSVTable.line(header)
+        for row in rows { out += CSVTable.line(row + [value(row[0])]) }
         return out
     }
 }

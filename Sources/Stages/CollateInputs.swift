@@ -3,101 +3,6 @@ import Foundation
 import RunnerCore
 import WorkflowModel
 
-/// A CSV file read whole (RFC 4180: UTF-8, one header row, quoted fields may hold commas, quotes and line
-/// breaks), each row with the line it starts on, so that errors name the file, line and column.
-struct CollateTable {
-    /// One data row and the 1-based line where it starts.
-    struct Row {
-        var fields: [String]
-        var line: Int
-    }
-
-    let file: String
-    let header: [String]
-    let rows: [Row]
-
-    /// Parses `bytes`; an unterminated quote or a row whose field count differs from the header's is an input error.
-    static func parse(_ bytes: [UInt8], file: String) throws(RunnerError) -> CollateTable {
-        var start = 0
-        if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { start = 3 }
-        var records: [Row] = []
-        var fields: [String] = []
-        var field: [UInt8] = []
-        var line = 1
-        var rowLine = 1
-        var inQuotes = false
-        var quoteLine = 1
-        var index = start
-        func endField() {
-            fields.append(String(decoding: field, as: UTF8.self))
-            field.removeAll(keepingCapacity: true)
-        }
-        func endRow() {
-            endField()
-            if !(fields.count == 1 && fields[0].isEmpty) { records.append(Row(fields: fields, line: rowLine)) }
-            fields.removeAll(keepingCapacity: true)
-        }
-        while index < bytes.count {
-            let byte = bytes[index]
-            if inQuotes {
-                if byte == UInt8(ascii: "\"") {
-                    if index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "\"") {
-                        field.append(byte)
-                        index += 1
-                    } else {
-                        inQuotes = false
-                    }
-                } else {
-                    if byte == UInt8(ascii: "\n") { line += 1 }
-                    field.append(byte)
-                }
-            } else if byte == UInt8(ascii: "\"") && field.isEmpty {
-                inQuotes = true
-                quoteLine = line
-            } else if byte == UInt8(ascii: ",") {
-                endField()
-            } else if byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") {
-                if byte == UInt8(ascii: "\r"), index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "\n") { index += 1 }
-                endRow()
-                line += 1
-                rowLine = line
-            } else {
-                field.append(byte)
-            }
-            index += 1
-        }
-        if inQuotes { throw .input(InputError(file: file, line: quoteLine, "a quoted field is never closed")) }
-        if !field.isEmpty || !fields.isEmpty { endRow() }
-        guard let header = records.first else { throw .input(InputError(file: file, line: 1, "is empty; a header row was expected")) }
-        let body = Array(records.dropFirst())
-        for row in body where row.fields.count != header.fields.count {
-            throw .input(InputError(file: file, line: row.line, "has \(row.fields.count) fields where the header has \(header.fields.count)"))
-        }
-        return CollateTable(file: file, header: header.fields, rows: body)
-    }
-
-    static func read(_ file: ResolvedFile) throws(RunnerError) -> CollateTable {
-        try parse(try readBytes(file), file: file.path)
-    }
-
-    /// The positions of `columns` in the header; a missing column is an input error at line 1.
-    func require(_ columns: [String]) throws(RunnerError) -> [Int] {
-        var positions: [Int] = []
-        for column in columns {
-            guard let position = header.firstIndex(of: column) else {
-                throw .input(InputError(file: file, line: 1, "has no column \"\(column)\"; the header must be \(columns.joined(separator: ","))"))
-            }
-            positions.append(position)
-        }
-        return positions
-    }
-
-    /// An input error at a row's line and the column (1-based) of field `position`.
-    func error(_ row: Row, _ position: Int, _ message: String) -> RunnerError {
-        .input(InputError(file: file, line: row.line, column: position + 1, field: header[position], message))
-    }
-}
-
 extension JSONFields {
     /// The members of an object by key, keeping unknown keys (files written by other steps may grow).
     func members(_ node: JSONNode, _ path: String) throws(RunnerError) -> [String: JSONNode] {
@@ -113,17 +18,6 @@ func readBytes(_ file: ResolvedFile) throws(RunnerError) -> [UInt8] {
     guard let data = FileManager.default.contents(atPath: file.location) else { throw .io(path: file.path, message: "cannot read") }
     return Array(data)
 }
-
-/// Quotes one CSV field when it holds a comma, a quote or a line break (RFC 4180).
-func csvField(_ text: String) -> String {
-    if text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
-    return text
-}
-
-/// One CSV line (LF-terminated) from fields.
-func collateCSVLine(_ fields: [String]) -> String { fields.map(csvField).joined(separator: ",") + "\n" }
 
 /// A percentage with one decimal (`12.5`), or `NA` for an empty denominator.
 func percentText(_ count: Int, of total: Int) -> String {
@@ -241,13 +135,13 @@ struct Duplicates {
     var removed: [String]
 
     static func read(_ input: ResolvedFile) throws(RunnerError) -> Duplicates {
-        let table = try CollateTable.read(input)
+        let table = try InputTable(file: input)
         let columns = try table.require(["cluster", "record_id", "source_id", "status", "match", "score"])
         var removed: [String] = []
         for row in table.rows {
-            let status = row.fields[columns[3]]
+            let status = row.values[columns[3]]
             switch status {
-            case "removed": removed.append(row.fields[columns[1]])
+            case "removed": removed.append(row.values[columns[1]])
             case "kept": break
             default: throw table.error(row, columns[3], "status \"\(status)\" is neither kept nor removed")
             }
@@ -302,23 +196,23 @@ struct SelectionPhases {
     }
 
     static func readPhase(_ file: ResolvedFile) throws(RunnerError) -> [FlowDecision] {
-        let table = try CollateTable.read(file)
+        let table = try InputTable(file: file)
         let c = try table.require(columns)
         var seen: [String: Int] = [:]
         var out: [FlowDecision] = []
         for row in table.rows {
-            let id = row.fields[c[0]].trimmingCharacters(in: .whitespaces)
+            let id = row.values[c[0]].trimmingCharacters(in: .whitespaces)
             if id.isEmpty { throw table.error(row, c[0], "record_id is empty") }
             if let first = seen[id] { throw table.error(row, c[0], "record \(id) already has a decision on line \(first)") }
             seen[id] = row.line
-            guard let decision = FlowDecision.Decision(rawValue: row.fields[c[1]]) else {
-                throw table.error(row, c[1], "decision \"\(row.fields[c[1]])\" is not include, exclude or not-retrieved")
+            guard let decision = FlowDecision.Decision(rawValue: row.values[c[1]]) else {
+                throw table.error(row, c[1], "decision \"\(row.values[c[1]])\" is not include, exclude or not-retrieved")
             }
-            let source = row.fields[c[4]].trimmingCharacters(in: .whitespaces)
+            let source = row.values[c[4]].trimmingCharacters(in: .whitespaces)
             if source.isEmpty { throw table.error(row, c[4], "source is empty; write database or the kind of other source") }
             out.append(
                 FlowDecision(
-                    recordID: id, decision: decision, reason: row.fields[c[2]].trimmingCharacters(in: .whitespaces), basis: row.fields[c[3]],
+                    recordID: id, decision: decision, reason: row.values[c[2]].trimmingCharacters(in: .whitespaces), basis: row.values[c[3]],
                     source: source, file: file.path, line: row.line))
         }
         return out
@@ -371,18 +265,18 @@ struct ChartedTable {
     var studies: [(id: String, values: [String: [String]])]
 
     static func read(_ input: ResolvedFile, codebook: CollateCodebook) throws(RunnerError) -> ChartedTable {
-        let table = try CollateTable.read(input)
+        let table = try InputTable(file: input)
         let columns = try table.require(["record_id"] + codebook.variables.map(\.name))
         var seen: Set<String> = []
         var studies: [(id: String, values: [String: [String]])] = []
         for row in table.rows {
-            let id = row.fields[columns[0]]
+            let id = row.values[columns[0]]
             if id.isEmpty { throw table.error(row, columns[0], "record_id is empty") }
             if !seen.insert(id).inserted { throw table.error(row, columns[0], "study \(id) is charted twice") }
             var values: [String: [String]] = [:]
             for (offset, variable) in codebook.variables.enumerated() {
                 let position = columns[offset + 1]
-                let cell = row.fields[position]
+                let cell = row.values[position]
                 let parts = (variable.multiple ? cell.split(separator: ";").map(String.init) : [cell])
                     .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
                 for part in parts {

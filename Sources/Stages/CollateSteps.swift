@@ -1,3 +1,4 @@
+import Bibliography
 import Foundation
 import RunnerCore
 import WorkflowModel
@@ -193,8 +194,8 @@ public struct CollateReportStep: BuiltinStep {
         for record in inputs.records + inputs.included { records[record.id] = record }
         try context.write(document.markdown, toOutput: 0)
         try context.write(document.html(records: records), toOutput: 1)
-        var scr = collateCSVLine(ChecklistItem.header)
-        for item in checklist { scr += collateCSVLine(item.fields) }
+        var scr = CSVTable.line(ChecklistItem.header)
+        for item in checklist { scr += CSVTable.line(item.fields) }
         try context.write(scr, toOutput: 2)
         try context.write(comparison.csv, toOutput: 3)
         let differing = comparison.rows.filter { $0.match == "differs" }.count

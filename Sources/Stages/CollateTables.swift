@@ -1,3 +1,4 @@
+import Bibliography
 import Foundation
 import RunnerCore
 
@@ -47,8 +48,8 @@ struct FrequencyTable: Sendable {
     }
 
     var csv: String {
-        var out = collateCSVLine(["value", "n", "percent"])
-        for row in rows { out += collateCSVLine([row.value, String(row.ids.count), percentText(row.ids.count, of: studies)]) }
+        var out = CSVTable.line(["value", "n", "percent"])
+        for row in rows { out += CSVTable.line([row.value, String(row.ids.count), percentText(row.ids.count, of: studies)]) }
         return out
     }
 
@@ -89,11 +90,11 @@ struct CrossTable: Sendable {
     var name: String { "\(rowVariable.variable.name)-by-\(columnVariable.variable.name)" }
 
     var csv: String {
-        var out = collateCSVLine([rowVariable.variable.name] + columnVariable.rows.map(\.value) + ["total"])
+        var out = CSVTable.line([rowVariable.variable.name] + columnVariable.rows.map(\.value) + ["total"])
         for (index, row) in rowVariable.rows.enumerated() {
-            out += collateCSVLine([row.value] + cells[index].map { String($0.count) } + [String(row.ids.count)])
+            out += CSVTable.line([row.value] + cells[index].map { String($0.count) } + [String(row.ids.count)])
         }
-        out += collateCSVLine(["total"] + columnVariable.rows.map { String($0.ids.count) } + [String(rowVariable.studies)])
+        out += CSVTable.line(["total"] + columnVariable.rows.map { String($0.ids.count) } + [String(rowVariable.studies)])
         return out
     }
 

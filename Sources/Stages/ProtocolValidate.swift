@@ -23,7 +23,7 @@ public struct ProtocolValidate: BuiltinStep {
         guard let data = FileManager.default.contents(atPath: input.location) else {
             throw .io(path: input.path, message: "cannot read")
         }
-        var reader = JSONFields(file: input.path)
+        let reader = JSONFields(file: input.path)
         let root = try reader.parse(Array(data))
         let top = try reader.object(root, "", keys: Self.keys)
         _ = try reader.nonEmptyString(top, "title", parent: root, path: "")

@@ -3,95 +3,22 @@ import Foundation
 import RunnerCore
 import WorkflowModel
 
-/// One parsed CSV field with the place it starts (1-based line and column).
-struct CSVField: Equatable {
-    var value: String
-    var line: Int
-    var column: Int
-}
-
-/// An RFC 4180 table (header row, quoted fields, LF or CRLF) whose every field knows its line and column,
-/// so that errors can name `file:line:column`. Hand-written: the CSV packages of the mirror drop positions.
-struct CSVTable {
+/// A CSV input of a step (the file contract's shape: a header row, every row as wide as it) and the file it came
+/// from, so that errors name the file, line, column and field.
+struct InputTable {
     let file: String
-    let header: [CSVField]
-    let rows: [[CSVField]]
+    let table: CSVTable
 
-    /// Parses `text`; a blank line is skipped.
-    /// - Throws: `RunnerError.input` for an unbalanced quote or a row whose width differs from the header's.
+    /// Parses `text`; blank lines are skipped.
+    /// - Throws: `RunnerError.input` for an empty file, an unbalanced quote or a row whose width differs from the header's.
     init(file: String, text: String) throws(RunnerError) {
+        do {
+            table = try CSVTable(parsing: Array(text.utf8))
+        } catch {
+            throw .input(InputError(file: file, line: error.line, column: error.column, error.message))
+        }
+        guard !table.headerCells.isEmpty else { throw .input(InputError(file: file, line: 1, "is empty: a header row is required")) }
         self.file = file
-        var records: [[CSVField]] = []
-        var row: [CSVField] = []
-        var field = ""
-        var quoted = false
-        var inQuotes = false
-        var line = 1
-        var column = 1
-        var start = (line: 1, column: 1)
-        var quoteStart = (line: 1, column: 1)
-        var scalars = Array(text.unicodeScalars)
-        if scalars.first == "\u{FEFF}" { scalars.removeFirst() }
-        var index = 0
-        func endField() {
-            row.append(CSVField(value: field, line: start.line, column: start.column))
-            field = ""
-            quoted = false
-        }
-        while index < scalars.count {
-            let c = scalars[index]
-            if inQuotes {
-                if c == "\"" {
-                    if index + 1 < scalars.count && scalars[index + 1] == "\"" {
-                        field.unicodeScalars.append("\"")
-                        index += 2
-                        column += 2
-                        continue
-                    }
-                    inQuotes = false
-                } else {
-                    field.unicodeScalars.append(c)
-                    if c == "\n" {
-                        line += 1
-                        column = 0
-                    }
-                }
-            } else if c == "\"" && field.isEmpty && !quoted {
-                inQuotes = true
-                quoted = true
-                quoteStart = (line, column)
-            } else if c == "," {
-                endField()
-                start = (line, column + 1)
-            } else if c == "\r" && index + 1 < scalars.count && scalars[index + 1] == "\n" {
-                index += 1
-                continue
-            } else if c == "\n" {
-                endField()
-                if !(row.count == 1 && row[0].value.isEmpty && !quoted) { records.append(row) }
-                row = []
-                line += 1
-                column = 1
-                start = (line, 1)
-                index += 1
-                continue
-            } else {
-                field.unicodeScalars.append(c)
-            }
-            index += 1
-            column += 1
-        }
-        if inQuotes { throw .input(InputError(file: file, line: quoteStart.line, column: quoteStart.column, "a quoted field is never closed")) }
-        if !field.isEmpty || !row.isEmpty {
-            endField()
-            if !(row.count == 1 && row[0].value.isEmpty) { records.append(row) }
-        }
-        guard let first = records.first else { throw .input(InputError(file: file, line: 1, "is empty: a header row is required")) }
-        header = first
-        rows = Array(records.dropFirst())
-        for row in rows where row.count != header.count {
-            throw .input(InputError(file: file, line: row[0].line, "\(row.count) fields where the header has \(header.count)"))
-        }
     }
 
     /// Reads and parses a file.
@@ -99,15 +26,36 @@ struct CSVTable {
         try self.init(file: file.path, text: try readText(file))
     }
 
+    var header: [String] { table.header }
+    var rows: [CSVTable.Row] { table.rows }
+
     /// Checks the header is exactly `names`.
     func requireHeader(_ names: [String]) throws(RunnerError) {
-        if header.map(\.value) != names {
-            throw .input(InputError(file: file, line: 1, "header is \"\(header.map(\.value).joined(separator: ","))\"; it must be \"\(names.joined(separator: ","))\""))
+        if header != names {
+            throw .input(InputError(file: file, line: 1, "header is \"\(header.joined(separator: ","))\"; it must be \"\(names.joined(separator: ","))\""))
         }
     }
 
-    func error(_ field: CSVField, _ message: String) -> RunnerError {
-        .input(InputError(file: file, line: field.line, column: field.column, message))
+    /// The positions of `columns` in the header; a missing column is an input error at line 1.
+    func require(_ columns: [String]) throws(RunnerError) -> [Int] {
+        var positions: [Int] = []
+        for column in columns {
+            guard let position = table.column(column) else {
+                throw .input(InputError(file: file, line: 1, "has no column \"\(column)\"; the header must be \(columns.joined(separator: ","))"))
+            }
+            positions.append(position)
+        }
+        return positions
+    }
+
+    /// An input error at a field's place.
+    func error(_ cell: CSVTable.Cell, _ message: String) -> RunnerError {
+        .input(InputError(file: file, line: cell.line, column: cell.column, message))
+    }
+
+    /// An input error at field `position` of a row, named by its column.
+    func error(_ row: CSVTable.Row, _ position: Int, _ message: String) -> RunnerError {
+        .input(InputError(file: file, line: row[position].line, column: row[position].column, field: header[position], message))
     }
 }
 
@@ -171,7 +119,7 @@ public struct DecisionFile: Sendable {
         let parts = Self.nameParts(path)
         phase = parts?.phase
         reviewer = parts?.reviewer
-        let table = try CSVTable(file: path, text: text)
+        let table = try InputTable(file: path, text: text)
         try table.requireHeader(Self.header)
         var seen: [String: Int] = [:]
         rows = []
@@ -203,14 +151,6 @@ public struct DecisionFile: Sendable {
         guard parts.count == 2, parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) } }) else { return nil }
         return (String(parts[0]), String(parts[1]))
     }
-}
-
-/// Writes CSV fields with RFC 4180 quoting, LF line ends.
-func csvLine(_ fields: [String]) -> String {
-    fields.map { field in
-        field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
-            ? "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : field
-    }.joined(separator: ",") + "\n"
 }
 
 /// The `with` parameters a screening step reads, with errors that name the step.

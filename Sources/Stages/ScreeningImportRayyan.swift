@@ -68,7 +68,7 @@ public enum RayyanImport {
 
     /// A decision file's text.
     public static func csv(_ rows: [DecisionRow]) -> String {
-        csvLine(DecisionFile.header) + rows.map { csvLine([$0.recordID, $0.decision.rawValue, $0.reason, $0.note]) }.joined()
+        CSVTable.line(DecisionFile.header) + rows.map { CSVTable.line([$0.recordID, $0.decision.rawValue, $0.reason, $0.note]) }.joined()
     }
 }
 

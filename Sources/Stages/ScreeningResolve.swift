@@ -16,7 +16,7 @@ public struct FinalDecision: Sendable, Equatable {
 
     public static let header = ["record_id", "decision", "reason", "basis", "source"]
 
-    var csv: String { csvLine([recordID, decision, reason, basis, source]) }
+    var csv: String { CSVTable.line([recordID, decision, reason, basis, source]) }
 }
 
 /// A study found outside the databases (reference lists, experts, hand search): `other-sources/*.csv` with
@@ -31,7 +31,7 @@ struct OtherSourceStudy {
     static let header = ["source", "authors", "year", "title"]
 
     static func read(_ file: ResolvedFile) throws(RunnerError) -> [OtherSourceStudy] {
-        let table = try CSVTable(file: file)
+        let table = try InputTable(file: file)
         try table.requireHeader(header)
         let stem = RecordReader.stem(of: file.path)
         var out: [OtherSourceStudy] = []
@@ -52,7 +52,7 @@ struct OtherSourceStudy {
             let id = "\(stem):\(index + 1)"
             let record = Record(
                 id: id, source: RecordSource(file: file.path, line: row[0].line, database: nil, format: .csv), title: title, authors: authors,
-                year: year, raw: zip(header, row).map { RawField($0, $1.value) })
+                year: year, raw: zip(header, row.values).map { RawField($0, $1) })
             out.append(OtherSourceStudy(id: id, kind: kind, record: record, line: row[0].line, file: file.path))
         }
         return out
@@ -168,7 +168,7 @@ public struct ScreeningResolveStep: BuiltinStep {
         }
 
         let resolutionFile = try context.inputFile(2)
-        let table = try CSVTable(file: resolutionFile)
+        let table = try InputTable(file: resolutionFile)
         try table.requireHeader(["record_id", "decision", "reason", "note"])
         var resolutions: [String: Resolution] = [:]
         let resolvable = ["include", "exclude"] + (retrieval ? ["not-retrieved"] : [])
@@ -230,7 +230,7 @@ public struct ScreeningResolveStep: BuiltinStep {
         }
 
         let kept = Set(finals.filter { $0.decision == "include" }.map(\.recordID))
-        try context.write(csvLine(FinalDecision.header) + finals.map(\.csv).joined(), toOutput: 0)
+        try context.write(CSVTable.line(FinalDecision.header) + finals.map(\.csv).joined(), toOutput: 0)
         let included = population.filter { kept.contains($0.id) }
         try AtomicFile.write(Array(RecordWriter.jsonLines(included)), to: context.outputs[1])
 

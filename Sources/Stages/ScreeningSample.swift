@@ -77,13 +77,13 @@ public enum ScreeningSampler {
 
     /// `sample.csv`.
     public static func csv(_ sample: [SampledRecord]) -> String {
-        csvLine(header) + sample.map { csvLine([$0.phase, $0.recordID, $0.database, String($0.rank), $0.key]) }.joined()
+        CSVTable.line(header) + sample.map { CSVTable.line([$0.phase, $0.recordID, $0.database, String($0.rank), $0.key]) }.joined()
     }
 
     /// Reads `sample.csv` back: the sampled record ids per phase.
     static func read(_ file: ResolvedFile) throws(RunnerError) -> [String: Set<String>] {
-        let table = try CSVTable(file: file)
-        guard table.header.count >= 2, table.header[0].value == "phase", table.header[1].value == "record_id" else {
+        let table = try InputTable(file: file)
+        guard table.header.count >= 2, table.header[0] == "phase", table.header[1] == "record_id" else {
             throw .input(InputError(file: file.path, line: 1, "header must start with phase,record_id"))
         }
         var out: [String: Set<String>] = [:]

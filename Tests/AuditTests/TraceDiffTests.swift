@@ -130,18 +130,3 @@ private func detail(_ event: TraceEvent, _ key: String) -> String? {
         }
     }
 }
-
-@Suite struct CSVTableTests {
-    @Test func quotedFieldsWithCommasQuotesAndNewlines() throws {
-        let table = try CSVTable(Array("a,b,c\n1,\"x, y\",\"say \"\"hi\"\"\"\n2,\"two\nlines\",\r\n3,,\n".utf8), path: "t.csv")
-        #expect(table.header == ["a", "b", "c"])
-        #expect(table.rows.map(\.values) == [["1", "x, y", "say \"hi\""], ["2", "two\nlines", ""], ["3", "", ""]])
-        #expect(table.rows.map(\.line) == [2, 3, 5])
-    }
-
-    @Test func anUnclosedQuoteNamesTheLine() {
-        #expect(throws: AuditError.input(path: "t.csv", line: 3, message: "a quoted field is not closed")) {
-            try CSVTable(Array("a,b\n1,2\n3,\"open\n".utf8), path: "t.csv")
-        }
-    }
-}

@@ -233,13 +233,13 @@ func isWellFormedXML(_ text: String) -> Bool {
             try review.write(original.replacingOccurrences(of: "medline:7,exclude", with: "medline:7,maybe"), path)
             let maybe = #expect(throws: RunnerError.self) { try review.prisma() }
             #expect(maybe?.exitCode == 2)
-            #expect(maybe?.description == "stages/3-selection/out/final-abstract.csv:8:2: decision: decision \"maybe\" is not include, exclude or not-retrieved")
+            #expect(maybe?.description == "stages/3-selection/out/final-abstract.csv:8:11: decision: decision \"maybe\" is not include, exclude or not-retrieved")
             try review.write(original + "medline:1,include,,agreed,database\n", path)
             let duplicate = #expect(throws: RunnerError.self) { try review.prisma() }
             #expect(duplicate?.description == "stages/3-selection/out/final-abstract.csv:19:1: record_id: record medline:1 already has a decision on line 2")
             try review.write(original + "\"medline:99,include\n", path)
             let open = #expect(throws: RunnerError.self) { try review.prisma() }
-            #expect(open?.description == "stages/3-selection/out/final-abstract.csv:19: a quoted field is never closed")
+            #expect(open?.description == "stages/3-selection/out/final-abstract.csv:19:1: a quoted field is never closed")
         }
     }
 
@@ -330,7 +330,7 @@ func isWellFormedXML(_ text: String) -> Bool {
             try review.write(try review.read(path).replacingOccurrences(of: "canada,outcomes", with: "canada,effects"), path)
             let error = #expect(throws: RunnerError.self) { try review.tables() }
             #expect(error?.exitCode == 2)
-            #expect(error?.description.hasPrefix("stages/4-charting/out/charted.csv:6:5: main_focus: \"effects\" is not an allowed value") == true)
+            #expect(error?.description.hasPrefix("stages/4-charting/out/charted.csv:6:29: main_focus: \"effects\" is not an allowed value") == true)
         }
     }
 }
