@@ -10,12 +10,6 @@ public struct CSVTable: Sendable, Equatable {
         public var value: String
         public var line: Int
         public var column: Int
-
-        public init(value: String, line: Int, column: Int) {
-            self.value = value
-            self.line = line
-            self.column = column
-        }
     }
 
     /// One row: its fields with their places, and the line it starts on.
