@@ -142,73 +142,113 @@ public struct CSVProfile: Sendable, Equatable {
         }
     }
 
+    /// An empty profile (no header, no rows).
+    init() {}
+
     /// Profiles UTF-8 CSV bytes; the first row is the header.
     public init(parsing bytes: [UInt8]) {
-        var field: [UInt8] = []
-        field.reserveCapacity(4096)
+        self = bytes.withUnsafeBufferPointer { Self.profile($0) }
+    }
+
+    /// The state of one pass: the header, the columns, and the cell being read.
+    struct Builder {
+        var profile = CSVProfile()
         var headerFields: [String] = []
         var inHeader = true
         var fieldIndex = 0
-        var quoted = false
-        var fieldStarted = false
-        func endField() {
+
+        mutating func endField(_ cell: UnsafeBufferPointer<UInt8>) {
             if inHeader {
-                headerFields.append(String(decoding: field, as: UTF8.self))
-            } else if fieldIndex < columns.count {
-                field.withUnsafeBufferPointer { columns[fieldIndex].add($0) }
+                headerFields.append(String(decoding: cell, as: UTF8.self))
+            } else if fieldIndex < profile.columns.count {
+                profile.columns[fieldIndex].add(cell)
             }
             fieldIndex += 1
-            field.removeAll(keepingCapacity: true)
-            fieldStarted = false
         }
-        func endRecord() {
+
+        mutating func endRecord() {
             if inHeader {
-                header = headerFields
-                columns = Array(repeating: Column(), count: headerFields.count)
+                profile.header = headerFields
+                profile.columns = Array(repeating: Column(), count: headerFields.count)
                 inHeader = false
             } else {
-                rowCount += 1
-                if fieldIndex < columns.count {
-                    for index in fieldIndex..<columns.count { columns[index].empty += 1 }
+                profile.rowCount += 1
+                if fieldIndex < profile.columns.count {
+                    for index in fieldIndex..<profile.columns.count { profile.columns[index].empty += 1 }
                 }
             }
             fieldIndex = 0
         }
-        bytes.withUnsafeBufferPointer { bytes in
-            var index = 0
-            while index < bytes.count {
-                let byte = bytes[index]
-                if quoted {
-                    if byte == UInt8(ascii: "\"") {
-                        if index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "\"") {
-                            field.append(byte)
-                            index += 1
-                        } else {
-                            quoted = false
-                        }
+    }
+
+    /// The same state machine as `CSVTable(parsing:)`; an unquoted cell is read in place, a quoted one is copied
+    /// (without its quotes) into a scratch buffer.
+    static func profile(_ bytes: UnsafeBufferPointer<UInt8>) -> CSVProfile {
+        var builder = Builder()
+        var scratch: [UInt8] = []
+        scratch.reserveCapacity(4096)
+        var inScratch = false
+        var fieldStart = 0
+        var quoted = false
+        var fieldStarted = false
+        let count = bytes.count
+        let quote = UInt8(ascii: "\"")
+        let comma = UInt8(ascii: ",")
+        func fieldIsEmpty(_ index: Int) -> Bool { inScratch ? scratch.isEmpty : index == fieldStart }
+        var index = 0
+        while index < count {
+            let byte = bytes[index]
+            if quoted {
+                if byte == quote {
+                    if index + 1 < count, bytes[index + 1] == quote {
+                        scratch.append(quote)
+                        index += 1
                     } else {
-                        field.append(byte)
+                        quoted = false
                     }
-                } else if byte == UInt8(ascii: "\"") && field.isEmpty {
-                    quoted = true
-                    fieldStarted = true
-                } else if byte == UInt8(ascii: ",") {
-                    endField()
-                    fieldStarted = true
-                } else if byte == 0x0A || byte == 0x0D {
-                    if byte == 0x0D, index + 1 < bytes.count, bytes[index + 1] == 0x0A { index += 1 }
-                    endField()
-                    endRecord()
                 } else {
-                    field.append(byte)
-                    fieldStarted = true
+                    var end = index + 1
+                    while end < count, bytes[end] != quote { end += 1 }
+                    scratch.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[index..<end]))
+                    index = end
+                    continue
                 }
-                index += 1
+            } else if byte == quote && fieldIsEmpty(index) {
+                quoted = true
+                fieldStarted = true
+                if !inScratch {
+                    inScratch = true
+                    scratch.removeAll(keepingCapacity: true)
+                }
+            } else if byte == comma || byte == 0x0A || byte == 0x0D {
+                if inScratch {
+                    scratch.withUnsafeBufferPointer { builder.endField($0) }
+                } else {
+                    builder.endField(UnsafeBufferPointer(rebasing: bytes[fieldStart..<index]))
+                }
+                inScratch = false
+                if byte == comma {
+                    fieldStarted = true
+                } else {
+                    fieldStarted = false
+                    if byte == 0x0D, index + 1 < count, bytes[index + 1] == 0x0A { index += 1 }
+                    builder.endRecord()
+                }
+                fieldStart = index + 1
+            } else {
+                if inScratch { scratch.append(byte) }
+                fieldStarted = true
             }
+            index += 1
         }
-        if fieldStarted || !field.isEmpty || fieldIndex > 0 {
-            endField()
-            endRecord()
+        if fieldStarted || !fieldIsEmpty(count) || builder.fieldIndex > 0 {
+            if inScratch {
+                scratch.withUnsafeBufferPointer { builder.endField($0) }
+            } else {
+                builder.endField(UnsafeBufferPointer(rebasing: bytes[fieldStart..<count]))
+            }
+            builder.endRecord()
         }
+        return builder.profile
     }
 }
