@@ -36,6 +36,8 @@ import Testing
             #expect(codebook.contains("screening/abstract-first.csv,decision,category,the screening decision,,exclude;include,none\n"))
             let crate = String(decoding: bag["data/ro-crate-metadata.json"] ?? [], as: UTF8.self)
             #expect(crate.components(separatedBy: "\"CreateAction\"").count - 1 == 2)
+            #expect(crate.components(separatedBy: "\"agent\"").count - 1 == 2, "each run names the review's authors as its agent")
+            #expect(crate.contains("\"agent\": {\n") && crate.contains("\"@id\": \"#author-1\""))
             #expect(try ArchiveVerifier(directory: dir.appendingPathComponent("archive"), folder: try review.folder()).verify() == [])
             let tagged = try git(["--git-dir", dir.appendingPathComponent(".review/trail.git").path, "rev-parse", "archive/1^{commit}"])
             #expect(tagged.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == result.commit)
