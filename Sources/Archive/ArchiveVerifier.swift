@@ -147,6 +147,7 @@ public struct ArchiveVerifier {
         }
         guard let commit = label("Trail-Commit") else {
             problem("bag-info.txt", "no Trail-Commit: the bag does not name the trail commit it packs")
+            _ = indexed?.value()
             return problems
         }
         guard let indexed else {
