@@ -107,18 +107,25 @@ def main():
     files = sum(len(fs) for _, _, fs in os.walk(payload))
     print(f"payload: {files} files, {size / 1e6:.1f} MB ({args.records} records)")
     times = {"review archive + verify --archive": [], "bagit.py --sha256 --sha512 + --validate": []}
+    phases = {"review archive": [], "review verify --archive": [], "bagit.py --sha256 --sha512": [], "bagit.py --validate": []}
     for _ in range(args.rounds):
         out = os.path.join(review, "bench")
         shutil.rmtree(out, ignore_errors=True)
         build = timed([REVIEW, "archive", "-C", review, "--output", "bench"])
         check = timed([REVIEW, "verify", "-C", review, "--archive", "bench"])
         times["review archive + verify --archive"].append(build + check)
+        phases["review archive"].append(build)
+        phases["review verify --archive"].append(check)
         copy = os.path.join(review, "bagit-copy")
         shutil.rmtree(copy, ignore_errors=True)
         shutil.copytree(payload, copy)
         build = timed([os.path.join(VENV, "bin", "python"), bagit, "--quiet", "--sha256", "--sha512", copy])
         check = timed([os.path.join(VENV, "bin", "python"), bagit, "--quiet", "--validate", copy])
         times["bagit.py --sha256 --sha512 + --validate"].append(build + check)
+        phases["bagit.py --sha256 --sha512"].append(build)
+        phases["bagit.py --validate"].append(check)
+    for name, values in phases.items():
+        print(f"  {name:43s} median {statistics.median(values):.2f} s  ({', '.join(f'{v:.2f}' for v in values)})")
     medians = {name: statistics.median(values) for name, values in times.items()}
     for name, values in times.items():
         print(f"{name:45s} median {medians[name]:.2f} s  (min {min(values):.2f}, max {max(values):.2f}, {len(values)} rounds)")

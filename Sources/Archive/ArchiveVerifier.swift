@@ -30,16 +30,16 @@ public struct ArchiveVerifier {
         return Array(data)
     }
 
-    /// Every file under the bag, relative paths, sorted.
-    func listFiles() -> [String] {
-        guard let enumerator = FileManager.default.enumerator(at: bag, includingPropertiesForKeys: [.isRegularFileKey]) else { return [] }
-        var out: [String] = []
+    /// Every file under the bag: relative path and size in bytes, sorted by path.
+    func listFiles() -> [(path: String, size: Int)] {
+        guard let enumerator = FileManager.default.enumerator(at: bag, includingPropertiesForKeys: [.isRegularFileKey, .fileSizeKey]) else { return [] }
+        var out: [(path: String, size: Int)] = []
         let base = bag.standardizedFileURL.path + "/"
         for case let url as URL in enumerator {
-            guard (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true else { continue }
-            out.append(String(url.standardizedFileURL.path.dropFirst(base.count)))
+            guard let values = try? url.resourceValues(forKeys: [.isRegularFileKey, .fileSizeKey]), values.isRegularFile == true else { continue }
+            out.append((String(url.standardizedFileURL.path.dropFirst(base.count)), values.fileSize ?? 0))
         }
-        return out.sorted()
+        return out.sorted { $0.path < $1.path }
     }
 
     /// Parses `bag-info.txt` labels (continuation lines joined).
@@ -55,15 +55,49 @@ public struct ArchiveVerifier {
         return out
     }
 
+    /// One manifest line: the path it names, the digest it records, and where it stands.
+    struct ManifestLine {
+        var path: String
+        var digest: String
+        var number: Int
+    }
+
+    /// Parses a manifest's lines (`<digest> <path>`, path percent-decoded); malformed lines are reported by number.
+    static func manifestLines(_ bytes: [UInt8], malformed: (Int) -> Void) -> [ManifestLine] {
+        var out: [ManifestLine] = []
+        for (number, line) in String(decoding: bytes, as: UTF8.self).split(separator: "\n").enumerated() {
+            let parts = line.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+            guard parts.count == 2 else {
+                malformed(number + 1)
+                continue
+            }
+            let path = parts[1].trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "%0A", with: "\n")
+                .replacingOccurrences(of: "%0D", with: "\r").replacingOccurrences(of: "%25", with: "%")
+            out.append(ManifestLine(path: path, digest: parts[0].lowercased(), number: number + 1))
+        }
+        return out
+    }
+
+    /// The SHA-256 and SHA-512 of each file that can be read: every file is read once, and the digests are
+    /// computed on all cores (the two digests of one file on two).
+    func digests(of paths: [String]) -> [String: (sha256: String, sha512: String)] {
+        let files = paths.compactMap { path in read(path).map { (path, $0) } }
+        return Dictionary(zip(files.map(\.0), Bag.digests(files.map(\.1))), uniquingKeysWith: { first, _ in first })
+    }
+
     /// Runs every check; an empty list means the archive verifies.
     public func verify() throws(ArchiveError) -> [ArchiveProblem] {
         var problems: [ArchiveProblem] = []
         func problem(_ path: String, _ message: String) { problems.append(ArchiveProblem(path: path, message: message)) }
         guard let bagit = read("bagit.txt") else { return [ArchiveProblem(path: bag.path, message: "not a bag: no bagit.txt")] }
         if !String(decoding: bagit, as: UTF8.self).hasPrefix("BagIt-Version: ") { problem("bagit.txt", "does not start with BagIt-Version") }
-        let onDisk = listFiles()
-        let payload = onDisk.filter { $0.hasPrefix("data/") }
-        var manifests = 0
+        let listing = listFiles()
+        let onDisk = listing.map(\.path)
+        let payload = listing.filter { $0.path.hasPrefix("data/") }
+        let bundlePath = "data/audit/trail.bundle"
+        let bundleBytes = read(bundlePath)
+        let indexed = bundleBytes.map { bytes in Background { Result { () throws(GitError) in try BundleContents.read(bytes) } } }
+        var manifests: [(kind: String, algorithm: String, name: String, lines: [ManifestLine], malformed: [Int])] = []
         for (kind, prefix) in [("payload", "manifest-"), ("tag", "tagmanifest-")] {
             for algorithm in ["sha256", "sha512"] {
                 let name = "\(prefix)\(algorithm).txt"
@@ -71,33 +105,34 @@ public struct ArchiveVerifier {
                     if kind == "payload" || algorithm == "sha256" { problem(name, "missing") }
                     continue
                 }
-                manifests += 1
-                var listed: Set<String> = []
-                for (number, line) in String(decoding: bytes, as: UTF8.self).split(separator: "\n").enumerated() {
-                    let parts = line.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-                    guard parts.count == 2 else {
-                        problem("\(name):\(number + 1)", "malformed line")
-                        continue
-                    }
-                    let path = parts[1].trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "%0A", with: "\n")
-                        .replacingOccurrences(of: "%0D", with: "\r").replacingOccurrences(of: "%25", with: "%")
-                    listed.insert(path)
-                    if kind == "tag" && path.hasPrefix("data/") { problem("\(name):\(number + 1)", "a tag manifest lists the payload file \(path)") }
-                    guard let content = read(path) else {
-                        problem(path, "listed in \(name) but missing")
-                        continue
-                    }
-                    let actual = algorithm == "sha256" ? FileHasher.sha256(bytes: content) : FileHasher.sha512(bytes: content)
-                    if actual != parts[0].lowercased() {
-                        problem(path, "\(algorithm) is \(actual.prefix(16))…, \(name) line \(number + 1) says \(parts[0].prefix(16))… (changed after packing)")
-                    }
+                var malformed: [Int] = []
+                let lines = Self.manifestLines(bytes) { malformed.append($0) }
+                manifests.append((kind, algorithm, name, lines, malformed))
+            }
+        }
+        let digests = digests(of: Array(Set(manifests.flatMap { $0.lines.map(\.path) })).sorted())
+        for manifest in manifests {
+            let name = manifest.name
+            for number in manifest.malformed { problem("\(name):\(number)", "malformed line") }
+            var listed: Set<String> = []
+            for line in manifest.lines {
+                let path = line.path
+                listed.insert(path)
+                if manifest.kind == "tag" && path.hasPrefix("data/") { problem("\(name):\(line.number)", "a tag manifest lists the payload file \(path)") }
+                guard let digest = digests[path] else {
+                    problem(path, "listed in \(name) but missing")
+                    continue
                 }
-                if kind == "payload" {
-                    for path in payload where !listed.contains(path) { problem(path, "in the payload but not listed in \(name)") }
-                } else {
-                    for path in ["bagit.txt", "bag-info.txt", "manifest-sha256.txt", "manifest-sha512.txt"] where onDisk.contains(path) && !listed.contains(path) {
-                        problem(path, "not listed in \(name)")
-                    }
+                let actual = manifest.algorithm == "sha256" ? digest.sha256 : digest.sha512
+                if actual != line.digest {
+                    problem(path, "\(manifest.algorithm) is \(actual.prefix(16))…, \(name) line \(line.number) says \(line.digest.prefix(16))… (changed after packing)")
+                }
+            }
+            if manifest.kind == "payload" {
+                for file in payload where !listed.contains(file.path) { problem(file.path, "in the payload but not listed in \(name)") }
+            } else {
+                for path in ["bagit.txt", "bag-info.txt", "manifest-sha256.txt", "manifest-sha512.txt"] where onDisk.contains(path) && !listed.contains(path) {
+                    problem(path, "not listed in \(name)")
                 }
             }
         }
@@ -105,27 +140,31 @@ public struct ArchiveVerifier {
         let info = Self.bagInfo(String(decoding: read("bag-info.txt") ?? [], as: UTF8.self))
         func label(_ name: String) -> String? { info.first { $0.0.lowercased() == name.lowercased() }?.1 }
         if let oxum = label("Payload-Oxum") {
-            let octets = payload.reduce(0) { $0 + (read($1)?.count ?? 0) }
+            let octets = payload.reduce(0) { $0 + $1.size }
             if oxum != "\(octets).\(payload.count)" { problem("bag-info.txt", "Payload-Oxum \(oxum), the payload holds \(octets).\(payload.count)") }
         } else {
             problem("bag-info.txt", "no Payload-Oxum")
         }
         guard let commit = label("Trail-Commit") else {
             problem("bag-info.txt", "no Trail-Commit: the bag does not name the trail commit it packs")
+            _ = indexed?.value()
             return problems
         }
-        try checkBundle(commit: commit, problem: problem)
+        guard let indexed else {
+            problem(bundlePath, "missing")
+            return problems
+        }
+        try checkBundle(commit: commit, indexed: indexed.value(), problem: problem)
         return problems
     }
 
-    func checkBundle(commit: String, problem: (String, String) -> Void) throws(ArchiveError) {
+    /// Checks the bundle's refs and pack (`indexed`: the pack as libgit2's indexer read it) against the trail commit.
+    func checkBundle(commit: String, indexed: Result<BundleContents, GitError>, problem: (String, String) -> Void) throws(ArchiveError) {
         let path = "data/audit/trail.bundle"
-        guard let bytes = read(path) else {
-            problem(path, "missing")
-            return
-        }
         let archived: BundleContents
-        do { archived = try BundleContents.read(bytes) } catch {
+        switch indexed {
+        case .success(let contents): archived = contents
+        case .failure(let error):
             problem(path, "not a readable git bundle: \(error.message)")
             return
         }
@@ -152,23 +191,14 @@ public struct ArchiveVerifier {
             problem(path, "the review's trail (\(folder.workflow.trail.repository)) has no commit \(commit)")
             return
         }
-        let fresh = FileManager.default.temporaryDirectory.appendingPathComponent("reviewtrail-verify-\(getpid())-\(UUID().uuidString).bundle")
-        defer { try? FileManager.default.removeItem(at: fresh) }
-        let expected: BundleContents
-        do {
-            try store.gitRepository.writeBundle(refs: [("HEAD", tip), ("refs/heads/\(branch)", tip)], to: fresh)
-            expected = try BundleContents.read(Array(try Data(contentsOf: fresh)))
-        } catch let error as GitError {
-            throw .trail(error.description)
-        } catch {
-            throw .io(path: fresh.path, message: "\(error)")
-        }
-        let missing = expected.objects.subtracting(archived.objects)
-        let extra = archived.objects.subtracting(expected.objects)
+        let expected: Set<ObjectID>
+        do { expected = try store.gitRepository.reachableObjects(from: [tip]) } catch { throw .trail(error.description) }
+        let missing = expected.subtracting(archived.objects)
+        let extra = archived.objects.subtracting(expected)
         if !missing.isEmpty || !extra.isEmpty {
             problem(
                 path,
-                "does not match the trail it names: commit \(commit.prefix(8)) in \(folder.workflow.trail.repository) reaches \(expected.objects.count) objects; the bundle lacks \(missing.count) of them and holds \(extra.count) others")
+                "does not match the trail it names: commit \(commit.prefix(8)) in \(folder.workflow.trail.repository) reaches \(expected.count) objects; the bundle lacks \(missing.count) of them and holds \(extra.count) others")
         }
     }
 }

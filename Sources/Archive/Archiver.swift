@@ -30,40 +30,59 @@ public struct Archiver {
     }
 
     /// Builds the bag in memory from the trail's last snapshot and tags the packed commit `archive/<n>` (nothing is
-    /// written, and no tag made, when the metadata is incomplete).
+    /// written, and no tag made, when the metadata is incomplete or the snapshot cannot be packed).
     public func build() throws(ArchiveError) -> (bag: Bag, context: ArchiveContext, tag: String) {
         let metadata = try ArchiveMetadata.from(folder.workflow)
         let trail = try TrailSnapshot.read(folder)
         let context = ArchiveContext(
             metadata: metadata, workflow: folder.workflow, commit: trail.commit, runs: trail.runs, runnerVersion: runnerVersion,
             snapshotFiles: trail.manifest.files)
-        var payload = try PayloadMap.files(from: trail)
         // libgit2's packbuilder writes tagged commits first, so the tag goes on before the pack is built: the
         // first and every later archive of this commit then see the same tags and get the same bundle bytes.
         let tag = try trail.tagArchive()
-        let bundleURL = FileManager.default.temporaryDirectory.appendingPathComponent("reviewtrail-\(getpid())-\(UUID().uuidString).bundle")
-        defer { try? FileManager.default.removeItem(at: bundleURL) }
-        try trail.writeBundle(to: bundleURL)
-        let bundle: [UInt8]
-        do { bundle = Array(try Data(contentsOf: bundleURL)) } catch { throw .io(path: bundleURL.path, message: "cannot read the bundle: \(error)") }
-        payload.append(
-            PayloadFile(
-                path: "data/audit/trail.bundle", bytes: bundle,
-                description: "the audit trail: a git bundle of HEAD and branch \(folder.workflow.trail.branch) at \(trail.commit.id.prefix(8)); open it with git clone",
-                encodingFormat: "application/x-git", trailPath: nil, verbatim: false))
-        let csvFiles = payload.filter { $0.path.hasSuffix(".csv") }
+        // Packing (zlib at libgit2's default level) is the longest part: it runs on its own thread while the rest
+        // of the payload is built and hashed.
+        let packing: Background<Result<[UInt8], ArchiveError>>
+        do { packing = try trail.bundle() } catch {
+            if tag.created { trail.removeTag(tag.name) }
+            throw error
+        }
+        do {
+            let bag = try build(trail: trail, context: context, packing: packing)
+            return (bag, context, tag.name)
+        } catch {
+            _ = packing.value()
+            if tag.created { trail.removeTag(tag.name) }
+            throw error
+        }
+    }
+
+    func build(trail: TrailSnapshot, context: ArchiveContext, packing: Background<Result<[UInt8], ArchiveError>>) throws(ArchiveError) -> Bag {
+        let metadata = context.metadata
+        var payload = try PayloadMap.files(from: trail)
+        let bundlePath = "data/audit/trail.bundle"
+        let bundleDescription =
+            "the audit trail: a git bundle of HEAD and branch \(folder.workflow.trail.branch) at \(trail.commit.id.prefix(8)); open it with git clone"
+        var profiles = Self.profiles(payload.filter { $0.path.hasSuffix(".csv") })
+        let codebookBytes = Codebook.build(tables: profiles, chartingCodebook: try trail.bytes("stages/4-charting/codebook.json"))
         let codebook = PayloadFile(
-            path: "data/charting/codebook.csv", bytes: Codebook.build(csvFiles: csvFiles, chartingCodebook: try trail.bytes("stages/4-charting/codebook.json")),
+            path: "data/charting/codebook.csv", bytes: codebookBytes,
             description: "the codebook: one row per variable of every CSV file in this package", encodingFormat: "text/csv", trailPath: nil, verbatim: false)
         payload.append(codebook)
+        profiles.append((codebook.path, CSVProfile(parsing: codebookBytes)))
         let readmeEntry = (path: "data/00_README.txt", description: "this file: the dataset's ReadMe (DataverseNO template)")
         let crateEntry = (path: "data/ro-crate-metadata.json", description: "RO-Crate 1.1 metadata with Process Run Crate 0.5 provenance: one CreateAction per step run")
-        let listed = ([readmeEntry, crateEntry] + payload.map { (path: $0.path, description: $0.description) }).sorted { $0.path < $1.path }
-        let tables = payload.filter { $0.path.hasSuffix(".csv") }.sorted { $0.path < $1.path }
+        let listed = ([readmeEntry, crateEntry, (path: bundlePath, description: bundleDescription)] + payload.map { (path: $0.path, description: $0.description) })
+            .sorted { $0.path < $1.path }
         payload.append(
             PayloadFile(
-                path: readmeEntry.path, bytes: Array(ReadMe.text(context, files: listed, tables: tables).utf8), description: readmeEntry.description,
-                encodingFormat: "text/plain", trailPath: nil, verbatim: false))
+                path: readmeEntry.path, bytes: Array(ReadMe.text(context, files: listed, tables: profiles.sorted { $0.path < $1.path }).utf8),
+                description: readmeEntry.description, encodingFormat: "text/plain", trailPath: nil, verbatim: false))
+        payload = Bag.withDigests(payload)
+        let bundle = try packing.value().get()
+        payload.append(
+            PayloadFile(path: bundlePath, bytes: bundle, description: bundleDescription, encodingFormat: "application/x-git", trailPath: nil, verbatim: false))
+        payload = Bag.withDigests(payload)
         payload.sort { $0.path < $1.path }
         let crate = CanonicalJSON.pretty(ROCrate.value(context, files: payload))
         payload.append(
@@ -83,10 +102,19 @@ public struct Archiver {
             ("Internal-Sender-Description", "ReviewTrail \(runnerVersion) packed branch \(folder.workflow.trail.branch) at this commit; data/audit/trail.bundle holds it"),
             ("Trail-Commit", trail.commit.id),
         ]
-        let bag = Bag(
+        return Bag(
             payload: payload, bagInfo: bagInfo,
             tagFiles: [Serialization.Entry(path: "metadata/datacite.xml", bytes: Array(DataCite.xml(context).utf8))])
-        return (bag, context, tag)
+    }
+
+    /// The profile of each CSV file (path under the bag), on all cores.
+    static func profiles(_ files: [PayloadFile]) -> [(path: String, profile: CSVProfile)] {
+        let results = UnsafeMutableBufferPointer<CSVProfile?>.allocate(capacity: files.count)
+        results.initialize(repeating: nil)
+        defer { results.deallocate() }
+        nonisolated(unsafe) let output = results
+        DispatchQueue.concurrentPerform(iterations: files.count) { index in output[index] = CSVProfile(parsing: files[index].bytes) }
+        return zip(files, results).map { ($0.path, $1 ?? CSVProfile(parsing: [])) }
     }
 
     /// Writes the archive under `output`; the packed commit carries the tag `archive/<n>`.
@@ -103,14 +131,14 @@ public struct Archiver {
         }
         try bag.write(to: staging)
         let entries = bag.files.map { Serialization.Entry(path: "bag/" + $0.path, bytes: $0.bytes) }
-        let zip = try Serialization.zip(entries, time: context.commit.time)
-        let tar = try Serialization.tar(entries, time: context.commit.time)
+        let time = context.commit.time
+        let zipURL = target.appendingPathComponent("bag.zip")
+        let zipping = Background { Result { () throws(ArchiveError) in try Serialization.writeZip(entries, time: time, to: zipURL) } }
+        let tarred = Result { () throws(ArchiveError) in try Serialization.writeTar(entries, time: time, to: target.appendingPathComponent("bag.tar")) }
+        try zipping.value().get()
+        try tarred.get()
         let dataset = CanonicalJSON.pretty(DataverseDataset.value(context))
-        do {
-            try AtomicFile.write(zip, to: target.appendingPathComponent("bag.zip"))
-            try AtomicFile.write(tar, to: target.appendingPathComponent("bag.tar"))
-            try AtomicFile.write(dataset, to: target.appendingPathComponent("dataverse-dataset.json"))
-        } catch { throw .runner(error) }
+        do { try AtomicFile.write(dataset, to: target.appendingPathComponent("dataverse-dataset.json")) } catch { throw .runner(error) }
         let bagURL = target.appendingPathComponent("bag", isDirectory: true)
         if manager.fileExists(atPath: bagURL.path), rename(bagURL.path, old.path) != 0 {
             throw .io(path: bagURL.path, message: "cannot replace: \(String(cString: strerror(errno)))")

@@ -11,8 +11,8 @@ public struct Bag: Sendable {
     /// Builds the bag: `payload` (paths under `data/`), `bagInfo` labels in order (Bag-Size and Payload-Oxum are
     /// added), `tagFiles` such as `metadata/datacite.xml`; manifests and tag manifests in SHA-256 and SHA-512.
     public init(payload: [PayloadFile], bagInfo: [(String, String)], tagFiles: [Serialization.Entry]) {
-        let sortedPayload = payload.sorted { $0.path < $1.path }
-        let digests = Self.digests(sortedPayload.map(\.bytes))
+        let sortedPayload = Self.withDigests(payload).sorted { $0.path < $1.path }
+        let digests = sortedPayload.map { $0.digests ?? PayloadDigests(sha256: "", sha512: "") }
         var manifest256 = ""
         var manifest512 = ""
         for (file, digest) in zip(sortedPayload, digests) {
@@ -43,7 +43,17 @@ public struct Bag: Sendable {
         files = (tags + sortedPayload.map { Serialization.Entry(path: $0.path, bytes: $0.bytes) }).sorted { $0.path < $1.path }
     }
 
-    /// SHA-256 and SHA-512 of each buffer, on all cores.
+    /// The files, each with its digests (computed on all cores for those that lack them).
+    public static func withDigests(_ files: [PayloadFile]) -> [PayloadFile] {
+        var out = files
+        let missing = out.indices.filter { out[$0].digests == nil }
+        for (index, digest) in zip(missing, digests(missing.map { out[$0].bytes })) {
+            out[index].digests = PayloadDigests(sha256: digest.sha256, sha512: digest.sha512)
+        }
+        return out
+    }
+
+    /// SHA-256 and SHA-512 of each buffer, on all cores (the two digests of one buffer on two).
     static func digests(_ buffers: [[UInt8]]) -> [(sha256: String, sha512: String)] {
         let results = UnsafeMutableBufferPointer<(sha256: String, sha512: String)>.allocate(capacity: buffers.count)
         results.initialize(repeating: ("", ""))
@@ -80,14 +90,16 @@ public struct Bag: Sendable {
     /// Writes the bag's files under `folder` (which must not exist yet).
     public func write(to folder: URL) throws(ArchiveError) {
         let manager = FileManager.default
+        var folders: Set<String> = []
         for entry in files {
             let url = folder.appendingPathComponent(entry.path)
-            do {
-                try manager.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-                try Data(entry.bytes).write(to: url)
-            } catch {
-                throw .io(path: url.path, message: "cannot write: \(error.localizedDescription)")
+            let parent = url.deletingLastPathComponent()
+            if folders.insert(parent.path).inserted {
+                do { try manager.createDirectory(at: parent, withIntermediateDirectories: true) } catch {
+                    throw .io(path: parent.path, message: "cannot create: \(error.localizedDescription)")
+                }
             }
+            try Serialization.writeFile(entry.bytes, to: url)
         }
     }
 }

@@ -41,8 +41,9 @@ public enum Codebook {
         "phase": "the screening phase",
     ]
 
-    /// Builds the codebook for the payload's CSV files; charted.csv columns take their description from codebook.json.
-    public static func build(csvFiles: [PayloadFile], chartingCodebook: [UInt8]?) -> [UInt8] {
+    /// Builds the codebook for the payload's CSV files (path under the bag and profile); charted.csv columns take their
+    /// description from codebook.json.
+    public static func build(tables: [(path: String, profile: CSVProfile)], chartingCodebook: [UInt8]?) -> [UInt8] {
         var variables: [String: (type: String, description: String, codes: [String])] = [:]
         if let chartingCodebook, let root = try? JSONParser.parse(chartingCodebook).value, let list = root["variables"]?.arrayValue {
             for item in list {
@@ -54,21 +55,16 @@ public enum Codebook {
             }
         }
         var rows: [[String]] = []
-        for file in csvFiles.sorted(by: { $0.path < $1.path }) {
-            let table = CSVTable(parsing: file.bytes)
-            let name = String(file.path.dropFirst("data/".count))
-            for (index, column) in table.header.enumerated() {
-                let values = table.column(index)
-                let empty = values.filter(\.isEmpty).count
-                let filled = values.filter { !$0.isEmpty }
-                let missing = empty == 0 ? "none" : "empty cell (\(empty) of \(values.count) rows)"
-                if file.path == "data/charting/charted.csv", let variable = variables[column] {
+        for (path, table) in tables.sorted(by: { $0.path < $1.path }) {
+            let name = String(path.dropFirst("data/".count))
+            for (column, summary) in zip(table.header, table.columns) {
+                let missing = summary.empty == 0 ? "none" : "empty cell (\(summary.empty) of \(table.rowCount) rows)"
+                if path == "data/charting/charted.csv", let variable = variables[column] {
                     rows.append([name, column, variable.type, variable.description, "", variable.codes.joined(separator: ";"), missing])
                     continue
                 }
-                let atoms = filled.flatMap { $0.split(separator: ";").map(String.init) }
-                let inferred = inferType(atoms, column: column)
-                let codes = inferred == "category" ? Array(Set(atoms)).sorted().joined(separator: ";") : ""
+                let inferred = inferType(summary, column: column)
+                let codes = inferred == "category" ? (summary.distinct ?? []).sorted().joined(separator: ";") : ""
                 let description = known[column] ?? (column.hasPrefix("kappa") ? "Cohen's kappa statistic" : "column \(column) of \(name); see 00_README.txt")
                 rows.append([name, column, inferred, description, column == "score" ? "proportion" : "", codes, missing])
             }
@@ -80,14 +76,14 @@ public enum Codebook {
     static let categorical: Set<String> = ["decision", "status", "basis", "source", "phase", "match"]
 
     /// integer, number, category (a contract's closed list, or at most 12 short distinct values that repeat) or text;
-    /// `values` are single values (a cell holding several, joined by `;`, is split first).
-    static func inferType(_ values: [String], column: String) -> String {
-        if values.isEmpty { return "text" }
-        if values.allSatisfy({ Int($0) != nil }) { return "integer" }
-        if values.allSatisfy({ Double($0) != nil }) { return "number" }
-        let distinct = Set(values)
-        if categorical.contains(column) && distinct.count <= 40 { return "category" }
-        if distinct.count <= 12 && distinct.count < values.count && distinct.allSatisfy({ $0.count <= 40 }) { return "category" }
+    /// a cell holding several values joined by `;` counts each of them.
+    static func inferType(_ column: CSVProfile.Column, column name: String) -> String {
+        if column.atoms == 0 { return "text" }
+        if column.allIntegers { return "integer" }
+        if column.allNumbers { return "number" }
+        guard let distinct = column.distinct else { return "text" }
+        if categorical.contains(name) && distinct.count <= 40 { return "category" }
+        if distinct.count <= 12 && distinct.count < column.atoms && distinct.allSatisfy({ $0.count <= 40 }) { return "category" }
         return "text"
     }
 }

@@ -252,6 +252,31 @@ public struct DepositClient {
         if rename(temporary.path, stateURL.path) != 0 { throw .io(path: stateURL.path, message: String(cString: strerror(errno))) }
     }
 
+    /// The checksum a file entry of the native API carries: `dataFile.checksum` {type, value}, else `dataFile.md5`
+    /// (Native API guide, "Add a File to a Dataset" and "List Files in a Dataset").
+    static func checksum(of file: JSONValue) -> (type: String, value: String)? {
+        let dataFile = file["dataFile"]
+        if let type = dataFile?["checksum"]?["type"]?.stringValue, let value = dataFile?["checksum"]?["value"]?.stringValue { return (type, value) }
+        if let md5 = dataFile?["md5"]?.stringValue { return ("MD5", md5) }
+        return nil
+    }
+
+    /// Fails when the server's checksum of an uploaded file differs from the local file's (the copy it keeps is damaged).
+    func compare(_ checksum: (type: String, value: String), with bytes: [UInt8], of upload: Upload, in request: DepositRequest) throws(ArchiveError) {
+        guard let local = FileHasher.checksum(bytes: bytes, type: checksum.type) else {
+            progress("warning: the server's checksum of \(upload.key) is of type \(checksum.type), which cannot be compared")
+            return
+        }
+        if local != checksum.value.lowercased() {
+            throw .deposit(
+                "\(request.method) \(request.url.path): the server's \(checksum.type) of \(upload.key) is \(checksum.value), the local file's is \(local): the copy in dataset \(persistentIdOrUnknown(request)) is damaged; delete it from the draft and deposit again")
+        }
+    }
+
+    func persistentIdOrUnknown(_ request: DepositRequest) -> String {
+        URLComponents(url: request.url, resolvingAgainstBaseURL: false)?.queryItems?.first { $0.name == "persistentId" }?.value ?? "?"
+    }
+
     /// Creates the dataset (or resumes the one the state file names) and uploads the files not uploaded yet.
     /// - Returns: the dataset's persistent identifier.
     public func deposit() throws(ArchiveError) -> String {
@@ -266,14 +291,18 @@ public struct DepositClient {
             let list = listRequest(persistentId: state.persistentId)
             let onServer = try Self.answer(try transport.send(list), to: list)
             var present: Set<String> = []
+            var checksums: [String: (type: String, value: String)] = [:]
             for file in onServer.arrayValue ?? [] {
                 guard let label = file["label"]?.stringValue else { continue }
                 let folder = file["directoryLabel"]?.stringValue
-                present.insert((folder.map { "\($0)/" } ?? "") + label)
+                let name = (folder.map { "\($0)/" } ?? "") + label
+                present.insert(name)
+                checksums[name] = Self.checksum(of: file)
             }
             for upload in uploads where state.uploaded[upload.key] == nil {
                 let name = (upload.directoryLabel.map { "\($0)/" } ?? "") + upload.label
                 if present.contains(name), let bytes = FileManager.default.contents(atPath: upload.source.path) {
+                    if let checksum = checksums[name] { try compare(checksum, with: Array(bytes), of: upload, in: list) }
                     state.uploaded[upload.key] = FileHasher.sha256(bytes: bytes)
                     progress("\(upload.key) is already on the server; not uploaded again")
                 }
@@ -296,8 +325,14 @@ public struct DepositClient {
             let request = try addRequest(upload, persistentId: state.persistentId)
             progress(request.summary)
             let data = try Self.answer(try transport.send(request), to: request)
-            if let label = data["files"]?.arrayValue?.first?["label"]?.stringValue, label != upload.label {
+            let stored = data["files"]?.arrayValue?.first
+            if let label = stored?["label"]?.stringValue, label != upload.label {
                 progress("warning: the server stored \(upload.key) as \(label)")
+            }
+            if let stored, let checksum = Self.checksum(of: stored) {
+                try compare(checksum, with: bytes, of: upload, in: request)
+            } else {
+                progress("warning: the server reported no checksum for \(upload.key); its copy was not compared with the local file")
             }
             state.uploaded[upload.key] = sha
             try save(state)

@@ -16,8 +16,16 @@ public struct PayloadFile: Sendable, Equatable {
     public var trailPath: String?
     /// True when the bytes are the trail file's bytes unchanged.
     public var verbatim: Bool
+    /// The bytes' SHA-256 and SHA-512 once computed (`Bag.digests`), so that no file is hashed twice.
+    public var digests: PayloadDigests? = nil
 
-    public var sha256: String { FileHasher.sha256(bytes: bytes) }
+    public var sha256: String { digests?.sha256 ?? FileHasher.sha256(bytes: bytes) }
+}
+
+/// The SHA-256 and SHA-512 (lowercase hex) of a file's bytes.
+public struct PayloadDigests: Sendable, Equatable {
+    public var sha256: String
+    public var sha512: String
 }
 
 /// Maps the files of the trail's last snapshot to the payload paths of DESIGN.md's table.

@@ -79,7 +79,7 @@ public enum ROCrate {
                     ("name", .string("Run of \(record.name) in snapshot \(run.commit.id.prefix(8))")),
                     ("description", .string(description)),
                     ("endTime", .string(ArchiveContext.iso(run.commit.time))),
-                    ("instrument", ref(toolID)),
+                    ("instrument", ref(toolID)), ("agent", single(authorRefs)),
                     ("object", single(record.inputs.map(fileRef))),
                     ("result", single(record.outputs.map(fileRef))),
                     ("actionStatus", .string("http://schema.org/CompletedActionStatus")),

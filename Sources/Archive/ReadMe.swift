@@ -3,8 +3,9 @@ import WorkflowModel
 
 /// `data/00_README.txt`, in the structure of DataverseNO's ReadMe template (General, v2.4).
 public enum ReadMe {
-    /// The ReadMe text; `files` are every payload file (path and one-line description), `tables` the CSV files.
-    public static func text(_ context: ArchiveContext, files: [(path: String, description: String)], tables: [PayloadFile]) -> String {
+    /// The ReadMe text; `files` are every payload file (path and one-line description), `tables` the CSV files (path
+    /// and profile), sorted by path.
+    public static func text(_ context: ArchiveContext, files: [(path: String, description: String)], tables: [(path: String, profile: CSVProfile)]) -> String {
         let m = context.metadata
         var out: [String] = []
         func line(_ text: String = "") { out.append(text) }
@@ -96,7 +97,7 @@ public enum ReadMe {
         line()
         line("4. Are there multiple versions of the dataset? This package packs trail commit \(context.commit.id.prefix(8)).")
         for table in tables {
-            let parsed = CSVTable(parsing: table.bytes)
+            let parsed = table.profile
             let name = table.path.dropFirst("data/".count)
             line()
             line(String(repeating: "-", count: 34 + name.count))
@@ -105,7 +106,7 @@ public enum ReadMe {
             line()
             line("1. Number of variables: \(parsed.header.count)")
             line()
-            line("2. Number of cases/rows: \(parsed.rows.count)")
+            line("2. Number of cases/rows: \(parsed.rowCount)")
             line()
             line("3. Variable List: \(parsed.header.joined(separator: ", "))")
             line("   Name, type, description, codes and missing values of each variable: charting/codebook.csv.")

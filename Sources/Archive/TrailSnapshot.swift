@@ -66,28 +66,42 @@ public struct TrailSnapshot {
     /// The SHA-256 and size the manifest records for a path.
     public func digest(_ path: String) -> FileDigest? { manifest.files.first { $0.path == path } }
 
-    /// Writes the bundle of HEAD and the trail branch at the packed commit (v2 header + libgit2 pack).
-    public func writeBundle(to url: URL) throws(ArchiveError) {
+    /// Starts packing the bundle of HEAD and the trail branch at the packed commit (v2 header + libgit2 pack) on a
+    /// thread of its own, over its own handle on the trail repository; `value()` waits for the bytes.
+    func bundle() throws(ArchiveError) -> Background<Result<[UInt8], ArchiveError>> {
         guard let tip = ObjectID(hex: commit.id) else { throw .trail("invalid commit id \(commit.id)") }
-        do {
-            try store.gitRepository.writeBundle(refs: [("HEAD", tip), ("refs/heads/\(branch)", tip)], to: url)
-        } catch { throw .trail(error.description) }
+        let path = store.gitRepository.path
+        let branch = branch
+        return Background {
+            do throws(GitError) {
+                let repository = try GitRepository.open(at: path)
+                return .success(try repository.bundle(refs: [("HEAD", tip), ("refs/heads/\(branch)", tip)]))
+            } catch {
+                return .failure(.trail(error.description))
+            }
+        }
     }
 
-    /// Tags the packed commit `archive/<n>`: the tag already on it, or the next free number.
-    public func tagArchive() throws(ArchiveError) -> String {
+    /// Tags the packed commit `archive/<n>`: the tag already on it, or the next free number. `created` says whether
+    /// the tag is new (and may be removed again with `removeTag` when the archive fails).
+    public func tagArchive() throws(ArchiveError) -> (name: String, created: Bool) {
         let repository = store.gitRepository
         guard let tip = ObjectID(hex: commit.id) else { throw .trail("invalid commit id \(commit.id)") }
         do {
             var highest = 0
             for name in try repository.referenceNames(prefix: "refs/tags/archive/") {
                 let number = Int(name.dropFirst("refs/tags/archive/".count)) ?? 0
-                if try repository.referenceTarget(name) == tip { return String(name.dropFirst("refs/tags/".count)) }
+                if try repository.referenceTarget(name) == tip { return (String(name.dropFirst("refs/tags/".count)), false) }
                 highest = max(highest, number)
             }
             let name = "archive/\(highest + 1)"
             try repository.tag(name, target: tip)
-            return name
+            return (name, true)
         } catch { throw .trail(error.description) }
+    }
+
+    /// Removes the tag `refs/tags/<name>`.
+    public func removeTag(_ name: String) {
+        try? store.gitRepository.deleteReference("refs/tags/" + name)
     }
 }

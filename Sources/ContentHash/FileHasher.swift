@@ -78,6 +78,18 @@ public enum FileHasher {
     /// The lowercase hex SHA-512 of bytes in memory.
     public static func sha512<Bytes: DataProtocol>(bytes: Bytes) -> String { hex(SHA512.hash(data: bytes)) }
 
+    /// The lowercase hex digest of bytes for a checksum type as repositories name it (`MD5`, `SHA-1`, `SHA-256`,
+    /// `SHA-512`, case and hyphen ignored), to compare with the checksum a server reports; nil for another type.
+    public static func checksum<Bytes: DataProtocol>(bytes: Bytes, type: String) -> String? {
+        switch type.uppercased().replacingOccurrences(of: "-", with: "") {
+        case "MD5": hex(Insecure.MD5.hash(data: bytes))
+        case "SHA1": hex(Insecure.SHA1.hash(data: bytes))
+        case "SHA256": sha256(bytes: bytes)
+        case "SHA512": sha512(bytes: bytes)
+        default: nil
+        }
+    }
+
     /// Hashes many files on all cores; the result is in the order of `paths`.
     public static func sha256(paths: [String]) throws(ContentHashError) -> [String] {
         let results = digests(paths: paths, algorithms: [.sha256])

@@ -420,6 +420,15 @@ public final class GitRepository {
     /// Writes a git bundle (v2 header and one pack of everything reachable from `refs`).
     /// - Parameter refs: (refname, commit) pairs, e.g. `("HEAD", tip), ("refs/heads/trail", tip)`.
     public func writeBundle(refs: [(name: String, target: ObjectID)], to file: URL) throws(GitError) {
+        let bytes = try bundle(refs: refs)
+        do { try Data(bytes).write(to: file, options: .atomic) } catch {
+            throw GitError(code: -1, function: "writeBundle", message: "cannot write \(file.path): \(error)")
+        }
+    }
+
+    /// The bytes of a git bundle (v2 header and one pack, written by libgit2's packbuilder, of everything reachable
+    /// from `refs`).
+    public func bundle(refs: [(name: String, target: ObjectID)]) throws(GitError) -> [UInt8] {
         var builder: OpaquePointer?
         try check(git_packbuilder_new(&builder, pointer), "git_packbuilder_new")
         defer { git_packbuilder_free(builder) }
@@ -438,11 +447,56 @@ public final class GitRepository {
         var header = "# v2 git bundle\n"
         for ref in refs { header += "\(ref.target) \(ref.name)\n" }
         header += "\n"
-        var data = Data(header.utf8)
-        if let bytes = buffer.ptr { data.append(UnsafeRawPointer(bytes).assumingMemoryBound(to: UInt8.self), count: buffer.size) }
-        do { try data.write(to: file, options: .atomic) } catch {
-            throw GitError(code: -1, function: "writeBundle", message: "cannot write \(file.path): \(error)")
+        var out = Array(header.utf8)
+        out.reserveCapacity(out.count + buffer.size)
+        if let bytes = buffer.ptr {
+            out.append(contentsOf: UnsafeRawBufferPointer(start: UnsafeRawPointer(bytes), count: buffer.size))
         }
+        return out
+    }
+
+    /// Every object reachable from `tips`: the commits, their trees and the trees' blobs (the set
+    /// `git_packbuilder_insert_walk` packs; gitlinks are not followed). Walks the object graph without reading blobs.
+    public func reachableObjects(from tips: [ObjectID]) throws(GitError) -> Set<ObjectID> {
+        var walk: OpaquePointer?
+        try check(git_revwalk_new(&walk, pointer), "git_revwalk_new")
+        defer { git_revwalk_free(walk) }
+        for tip in Set(tips).sorted() {
+            var raw = tip.raw
+            try check(git_revwalk_push(walk, &raw), "git_revwalk_push")
+        }
+        var objects: Set<ObjectID> = []
+        var oid = git_oid()
+        while true {
+            let code = git_revwalk_next(&oid, walk)
+            if code == GIT_ITEROVER.rawValue { break }
+            try check(code, "git_revwalk_next")
+            objects.insert(ObjectID(oid))
+            var commit: OpaquePointer?
+            try check(git_commit_lookup(&commit, pointer, &oid), "git_commit_lookup(\(ObjectID(oid)))")
+            let tree = git_commit_tree_id(commit).map { ObjectID($0.pointee) }
+            git_commit_free(commit)
+            if let tree { try insertTree(tree, into: &objects) }
+        }
+        return objects
+    }
+
+    private func insertTree(_ id: ObjectID, into objects: inout Set<ObjectID>) throws(GitError) {
+        guard objects.insert(id).inserted else { return }
+        var tree: OpaquePointer?
+        var raw = id.raw
+        try check(git_tree_lookup(&tree, pointer, &raw), "git_tree_lookup(\(id))")
+        defer { git_tree_free(tree) }
+        var subtrees: [ObjectID] = []
+        for index in 0..<git_tree_entrycount(tree) {
+            guard let entry = git_tree_entry_byindex(tree, index), let oid = git_tree_entry_id(entry) else { continue }
+            switch git_tree_entry_type(entry) {
+            case GIT_OBJECT_TREE: subtrees.append(ObjectID(oid.pointee))
+            case GIT_OBJECT_BLOB: objects.insert(ObjectID(oid.pointee))
+            default: continue
+            }
+        }
+        for subtree in subtrees { try insertTree(subtree, into: &objects) }
     }
 
     // MARK: Messages

@@ -36,6 +36,8 @@ import Testing
             #expect(codebook.contains("screening/abstract-first.csv,decision,category,the screening decision,,exclude;include,none\n"))
             let crate = String(decoding: bag["data/ro-crate-metadata.json"] ?? [], as: UTF8.self)
             #expect(crate.components(separatedBy: "\"CreateAction\"").count - 1 == 2)
+            #expect(crate.components(separatedBy: "\"agent\"").count - 1 == 2, "each run names the review's authors as its agent")
+            #expect(crate.contains("\"agent\": {\n") && crate.contains("\"@id\": \"#author-1\""))
             #expect(try ArchiveVerifier(directory: dir.appendingPathComponent("archive"), folder: try review.folder()).verify() == [])
             let tagged = try git(["--git-dir", dir.appendingPathComponent(".review/trail.git").path, "rev-parse", "archive/1^{commit}"])
             #expect(tagged.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == result.commit)
@@ -207,6 +209,77 @@ import Testing
 @Suite struct ArchivePartsTests {
     @Test func crc32MatchesTheCheckValue() {
         #expect(Serialization.crc32(Array("123456789".utf8)) == 0xCBF4_3926)
+    }
+
+    @Test func crc32ReadsEightBytesAStepAsOneByteAStepWould() {
+        var generator = SystemRandomNumberGenerator()
+        for count in [0, 1, 7, 8, 9, 15, 16, 17, 63, 64, 65, 1000, 4099] {
+            let bytes = (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            var crc: UInt32 = 0xFFFF_FFFF
+            for byte in bytes {
+                crc ^= UInt32(byte)
+                for _ in 0..<8 { crc = crc & 1 == 1 ? 0xEDB8_8320 ^ (crc >> 1) : crc >> 1 }
+            }
+            #expect(Serialization.crc32(bytes) == crc ^ 0xFFFF_FFFF, "length \(count)")
+        }
+    }
+
+    @Test func csvProfileReadsAsTheTableDoes() {
+        let texts = [
+            "a,b,c\n1,\"x, y\",\"say \"\"hi\"\"\"\n2,\"two\nlines\",\n",
+            "id,n\r\n1,2\r\n\r\n3\r\n4,5,6",
+            "h\n\"unterminated\nx",
+            "",
+            "only,header",
+            "x,y\n\"\"q,1\n",
+        ]
+        for text in texts {
+            let table = CSVTable(parsing: Array(text.utf8))
+            let profile = CSVProfile(parsing: Array(text.utf8))
+            #expect(profile.header == table.header, "\(text.debugDescription)")
+            #expect(profile.rowCount == table.rows.count, "\(text.debugDescription)")
+            for index in table.header.indices {
+                #expect(profile.columns[index].empty == table.column(index).filter(\.isEmpty).count, "\(text.debugDescription) column \(index)")
+            }
+        }
+    }
+
+    @Test func codebookTypesFromTheProfile() {
+        var rows: [[String]] = []
+        for n in 0..<60 {
+            rows.append([
+                "\(n)", "\(Double(n) / 8)", n % 2 == 0 ? "yes" : "no", "free text number \(n)", n % 3 == 0 ? "a;b" : "b",
+                n % 2 == 0 ? "e\u{301};x" : "é", n < 50 ? "" : "late",
+            ])
+        }
+        let header = ["count", "share", "flag", "note", "tags", "accents", "sparse"]
+        let csv = CSVTable(header: header, rows: rows).encoded
+        let profile = CSVProfile(parsing: csv)
+        let codebook = CSVTable(parsing: Codebook.build(tables: [("data/t.csv", profile)], chartingCodebook: nil))
+        let byName = Dictionary(uniqueKeysWithValues: codebook.rows.map { ($0[1], $0) })
+        #expect(byName["count"]?[2] == "integer")
+        #expect(byName["share"]?[2] == "number")
+        #expect(byName["flag"]?[2] == "category" && byName["flag"]?[5] == "no;yes")
+        #expect(byName["note"]?[2] == "text", "60 distinct values")
+        #expect(byName["tags"]?[2] == "category" && byName["tags"]?[5] == "a;b")
+        #expect(byName["accents"]?[2] == "category" && byName["accents"]?[5] == "x;é", "e + U+0301 equals é, as Swift strings compare")
+        #expect(byName["sparse"]?[6] == "empty cell (50 of 60 rows)" && byName["count"]?[6] == "none")
+    }
+
+    @Test func zipAndTarWrittenToAFileEqualThoseBuiltInMemory() throws {
+        try withTemporaryDirectory { dir in
+            let big = (0..<(3 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+            let entries = [
+                Serialization.Entry(path: "bag/bagit.txt", bytes: Array("BagIt-Version: 1.0\n".utf8)),
+                Serialization.Entry(path: "bag/data/big.bin", bytes: big),
+                Serialization.Entry(path: "bag/data/empty.txt", bytes: []),
+            ]
+            try Serialization.writeZip(entries, time: 1_700_000_000, to: dir.appendingPathComponent("b.zip"))
+            try Serialization.writeTar(entries, time: 1_700_000_000, to: dir.appendingPathComponent("b.tar"))
+            #expect(Array(try Data(contentsOf: dir.appendingPathComponent("b.zip"))) == (try Serialization.zip(entries, time: 1_700_000_000)))
+            #expect(Array(try Data(contentsOf: dir.appendingPathComponent("b.tar"))) == (try Serialization.tar(entries, time: 1_700_000_000)))
+            #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ["b.tar", "b.zip"], "no temporary file is left")
+        }
     }
 
     @Test func orcidCheckDigit() {

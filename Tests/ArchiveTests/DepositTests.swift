@@ -1,4 +1,5 @@
 import Archive
+import ContentHash
 import Foundation
 import ReviewTestSupport
 import Testing
@@ -7,7 +8,8 @@ import Testing
 /// - create: "Create a Dataset in a Dataverse Collection", POST /api/dataverses/$PARENT/datasets → 201
 ///   {"status":"OK","data":{"id":…,"persistentId":"doi:…"}} (native-api.html#create-a-dataset-in-a-dataverse-collection);
 /// - add: "Add a File to a Dataset", POST /api/datasets/:persistentId/add?persistentId=$PID, multipart `file` and `jsonData`
-///   → {"status":"OK","data":{"files":[{"label":…,"directoryLabel":…,"dataFile":{…}}]}} (native-api.html#add-a-file-to-a-dataset);
+///   → {"status":"OK","data":{"files":[{"label":…,"directoryLabel":…,"dataFile":{…,"md5":…,"checksum":{"type":"MD5","value":…}}}]}}
+///   (native-api.html#add-a-file-to-a-dataset; the guide's example answer carries the stored file's md5 and checksum);
 /// - list: "List Files in a Dataset", GET /api/datasets/:persistentId/versions/:draft/files?persistentId=$PID
 ///   → {"status":"OK","data":[{"label":…,"directoryLabel":…,"dataFile":{…}}]} (native-api.html#list-files-in-a-dataset);
 /// - errors: {"status":"ERROR","message":…}; 401 "Bad API key" for a wrong X-Dataverse-key (auth.html, "API Tokens and
@@ -20,7 +22,11 @@ final class FakeDataverse: @unchecked Sendable {
     var datasetBodies: [[UInt8]] = []
     /// Store this upload (1-based) but drop the connection before answering.
     var storeThenDrop: Int?
+    /// Store this upload (1-based) with its last byte lost, and report the checksum of what was stored.
+    var damage: Int?
     var adds = 0
+    /// The MD5 of each stored file's content, by path.
+    var md5: [String: String] = [:]
 
     func answer(_ request: ReceivedRequest) -> ServerAnswer {
         lock.lock()
@@ -37,24 +43,40 @@ final class FakeDataverse: @unchecked Sendable {
             return .json(400, #"{"status":"ERROR","message":"Validation Failed: Title is required. (Invalid value:edu.harvard.iq.dataverse.DatasetField[ id=null ])."}"#)
         }
         if request.method == "POST", request.path == "/api/datasets/:persistentId/add", request.query == "persistentId=\(Self.persistentId)" {
-            guard let (name, folder) = Self.multipartFile(request.body) else { return .json(400, #"{"status":"ERROR","message":"No file uploaded"}"#) }
+            guard let (name, folder) = Self.multipartFile(request.body), var content = Self.multipartContent(request.body) else {
+                return .json(400, #"{"status":"ERROR","message":"No file uploaded"}"#)
+            }
             adds += 1
-            stored.append(folder.map { "\($0)/\(name)" } ?? name)
+            if adds == damage, !content.isEmpty { content.removeLast() }
+            let path = folder.map { "\($0)/\(name)" } ?? name
+            stored.append(path)
+            let md5 = FileHasher.checksum(bytes: content, type: "MD5") ?? ""
+            self.md5[path] = md5
             if adds == storeThenDrop { return .drop }
             let directory = folder.map { #","directoryLabel":"\#($0)""# } ?? ""
             return .json(
                 200,
-                #"{"status":"OK","data":{"files":[{"description":"","label":"\#(name)","restricted":false\#(directory),"version":1,"datasetVersionId":1,"dataFile":{"id":\#(100 + adds),"filename":"\#(name)","contentType":"application/octet-stream","filesize":1}}]}}"#)
+                #"{"status":"OK","data":{"files":[{"description":"","label":"\#(name)","restricted":false\#(directory),"version":1,"datasetVersionId":1,"dataFile":{"id":\#(100 + adds),"filename":"\#(name)","contentType":"application/octet-stream","filesize":\#(content.count),"md5":"\#(md5)","checksum":{"type":"MD5","value":"\#(md5)"}}}]}}"#)
         }
         if request.method == "GET", request.path == "/api/datasets/:persistentId/versions/:draft/files" {
             let entries = stored.map { path -> String in
                 let name = (path as NSString).lastPathComponent
                 let folder = (path as NSString).deletingLastPathComponent
-                return #"{"label":"\#(name)","restricted":false\#(folder.isEmpty ? "" : #","directoryLabel":"\#(folder)""#),"dataFile":{"filename":"\#(name)"}}"#
+                let checksum = md5[path].map { #","md5":"\#($0)","checksum":{"type":"MD5","value":"\#($0)"}"# } ?? ""
+                return #"{"label":"\#(name)","restricted":false\#(folder.isEmpty ? "" : #","directoryLabel":"\#(folder)""#),"dataFile":{"filename":"\#(name)"\#(checksum)}}"#
             }
             return .json(200, #"{"status":"OK","data":[\#(entries.joined(separator: ","))]}"#)
         }
         return .json(404, #"{"status":"ERROR","message":"API endpoint does not exist on this server."}"#)
+    }
+
+    /// The content of the `file` part of a multipart add body (between its headers and the closing boundary).
+    static func multipartContent(_ body: [UInt8]) -> [UInt8]? {
+        let data = Data(body)
+        guard let part = data.range(of: Data("name=\"file\"".utf8)), let start = data.range(of: Data("\r\n\r\n".utf8), in: part.upperBound..<data.endIndex),
+            let end = data.range(of: Data("\r\n--".utf8), options: .backwards)
+        else { return nil }
+        return Array(data[start.upperBound..<end.lowerBound])
     }
 
     /// The file name and the jsonData directoryLabel of a multipart add body.
@@ -145,6 +167,26 @@ final class FakeDataverse: @unchecked Sendable {
             _ = try client(server, archive: archive, log: log).deposit()
             #expect(Set(fake.stored).count == fake.stored.count, "no file is uploaded twice")
             #expect(log.value.compactMap { $0 as? String }.contains { $0.contains("already on the server") })
+        }
+    }
+
+    @Test func aFileTheServerStoredDamagedIsReportedByItsChecksum() throws {
+        try withTemporaryDirectory { dir in
+            let archive = try archivedReview(dir)
+            let fake = FakeDataverse()
+            fake.damage = 2
+            let server = try LocalHTTPServer { fake.answer($0) }
+            defer { server.stop() }
+            let log = UncheckedSendable(NSMutableArray())
+            let uploads = try client(server, archive: archive, log: log).uploads()
+            let error = #expect(throws: ArchiveError.self) { try client(server, archive: archive, log: log).deposit() }
+            #expect("\(error.map { "\($0)" } ?? "")".contains("MD5 of \(uploads[1].key)"), "\(String(describing: error))")
+            #expect(fake.stored.count == 2, "the deposit stops at the damaged file")
+            let state = try readFile(archive.appendingPathComponent(DepositClient.stateFile))
+            #expect(!state.contains(uploads[1].key), "a damaged upload is not recorded as uploaded")
+            let again = #expect(throws: ArchiveError.self) { try client(server, archive: archive, log: log).deposit() }
+            #expect("\(again.map { "\($0)" } ?? "")".contains("MD5 of \(uploads[1].key)"), "resuming does not take the damaged copy")
+            #expect(fake.stored.count == 2, "nothing is uploaded after the damaged file")
         }
     }
 

@@ -116,6 +116,23 @@ import Testing
         }
     }
 
+    @Test func reachableObjectsAreWhatGitListsAndWhatTheBundlePacks() throws {
+        try withTemporaryDirectory { dir in
+            let repository = try GitRepository.openOrCreateBare(at: dir.appendingPathComponent("t.git").path, initialBranch: "trail")
+            let first = try makeCommit(repository, files: ["a.txt": "a\n", "sub/b.txt": "b\n", "sub/deep/c.txt": "c\n"], parent: nil, message: "one\n")
+            let second = try makeCommit(repository, files: ["a.txt": "a2\n", "sub/b.txt": "b\n", "other/c.txt": "c\n"], parent: first, message: "two\n")
+            try repository.updateReference("refs/heads/trail", to: second, expected: nil, logMessage: "t")
+            let reachable = try repository.reachableObjects(from: [second])
+            let listed = try git(["--git-dir", dir.appendingPathComponent("t.git").path, "rev-list", "--objects", second.description])
+            let expected = Set(listed.stdout.split(separator: "\n").compactMap { ObjectID(hex: String($0.prefix(40))) })
+            #expect(reachable == expected)
+            #expect(reachable.count == 11, "2 commits; 5 trees (2 roots, 2 of sub, and deep = other, both holding c.txt); 4 blobs (a, a2, b, c)")
+            let packed = try BundleContents.read(try repository.bundle(refs: [("HEAD", second), ("refs/heads/trail", second)]))
+            #expect(packed.objects == reachable)
+            #expect(try repository.reachableObjects(from: [first]).isStrictSubset(of: reachable))
+        }
+    }
+
     @Test func skipsRewritingKnownBlobs() throws {
         try withTemporaryDirectory { dir in
             let repository = try GitRepository.openOrCreateBare(at: dir.appendingPathComponent("t.git").path, initialBranch: "trail")
