@@ -8,12 +8,12 @@ struct DedupFeatures: Sendable {
     var titleNumbers: [UInt64]
     /// Per author (at most `maxAuthors`), hashes of the name's words: family-name words and spelled-out given
     /// names, not initials (so `Lopez, Rubio M.` and `Rubio, M. L.` share `rubio`).
-    var authors: [[UInt64]]
-    /// The first author's family name, letters only (a blocking key).
-    var firstAuthor: [UInt8]
+    var authors: NameWords
+    /// Hash of the first author's family name, letters only (a blocking key); 0 without one.
+    var firstAuthor: UInt64
     var year: Int?
-    /// Journal words, folded like the title.
-    var journal: [[UInt8]]
+    /// The journal, folded like the title (words separated by one space).
+    var journal: [UInt8]
     /// Leading digits of the volume.
     var volume: UInt64?
     /// Leading digits of the issue.
@@ -22,8 +22,8 @@ struct DedupFeatures: Sendable {
     var page: [UInt8]
     /// Last page, the same way.
     var lastPage: [UInt8]
-    /// Every DOI of the record.
-    var dois: [String]
+    /// Hashes of every DOI of the record (lower case), so a million records hold no DOI strings.
+    var dois: [UInt64]
     var pmid: String?
     /// True for a notice about another publication (an erratum, correction, retraction, reply or comment), told by a
     /// leading `Erratum:` / `Correction to` … or a trailing citation of the corrected article (`(vol 360, pg 542, 2009)`).
@@ -37,10 +37,11 @@ struct DedupFeatures: Sendable {
         title = DedupText.fold(plain)
         notice = isNotice
         titleNumbers = DedupText.numbers(title)
-        authors = r.authors.prefix(Self.maxAuthors).map(DedupText.nameWords).filter { !$0.isEmpty }
-        firstAuthor = r.authors.first.map { DedupText.letters($0.family) } ?? []
+        authors = NameWords(r.authors.prefix(Self.maxAuthors).map(DedupText.nameWords).filter { !$0.isEmpty })
+        let family = r.authors.first.map { DedupText.letters($0.family) } ?? []
+        firstAuthor = family.isEmpty ? 0 : DedupText.hash(0, family)
         year = r.year
-        journal = r.journal.map { DedupText.fold($0).split(separator: 0x20).map(Array.init) } ?? []
+        journal = r.journal.map { DedupText.fold($0) } ?? []
         volume = r.volume.flatMap { DedupText.leadingNumber(DedupText.fold($0)) }
         issue = r.issue.flatMap { DedupText.leadingNumber(DedupText.fold($0)) }
         page = r.pages?.start.map { DedupText.pageKey($0) } ?? []
@@ -54,10 +55,34 @@ struct DedupFeatures: Sendable {
             page = first
             lastPage = last
         }
-        var all: [String] = []
-        for d in [r.doi].compactMap({ $0 }) + r.dois where !all.contains(d.lowercased()) { all.append(d.lowercased()) }
+        var all: [UInt64] = []
+        for d in [r.doi].compactMap({ $0 }) + r.dois {
+            let h = DedupText.hash(1, d.lowercased().utf8)
+            if !all.contains(h) { all.append(h) }
+        }
         dois = all
         pmid = r.pmid.flatMap { p in p.isEmpty ? nil : p }
+    }
+}
+
+/// The name words of a list of authors, flat: one array of word hashes and the end of each author's words.
+struct NameWords: Sendable, Equatable {
+    private(set) var words: [UInt64] = []
+    private(set) var ends: [UInt16] = []
+
+    init(_ lists: [[UInt64]]) {
+        for list in lists {
+            words.append(contentsOf: list)
+            ends.append(UInt16(truncatingIfNeeded: words.count))
+        }
+    }
+
+    var count: Int { ends.count }
+    var isEmpty: Bool { ends.isEmpty }
+
+    /// The words of author `i`.
+    subscript(i: Int) -> ArraySlice<UInt64> {
+        words[(i == 0 ? 0 : Int(ends[i - 1]))..<Int(ends[i])]
     }
 }
 
@@ -353,9 +378,10 @@ enum DedupSimilarity {
 
     /// Journal agreement: 1 when equal, 0.9 when one is an abbreviation of the other (each word a prefix of the
     /// matching word, in order), else the share of words in common.
-    static func journal(_ a: [[UInt8]], _ b: [[UInt8]]) -> Double {
+    static func journal(_ a: [UInt8], _ b: [UInt8]) -> Double {
         if a == b { return 1 }
-        let x = a.filter { !stop.contains($0) }, y = b.filter { !stop.contains($0) }
+        let x = a.split(separator: 0x20).map(Array.init).filter { !stop.contains($0) }
+        let y = b.split(separator: 0x20).map(Array.init).filter { !stop.contains($0) }
         if x.isEmpty || y.isEmpty { return 0 }
         if x == y { return 1 }
         if abbreviates(x, y) || abbreviates(y, x) { return 0.9 }
@@ -375,12 +401,14 @@ enum DedupSimilarity {
 
     /// Author agreement: half for the same first author, half for the share of the shorter list's authors that
     /// share a name word with someone in the other list.
-    static func authors(_ a: [[UInt64]], _ b: [[UInt64]]) -> Double {
-        let first: Double = a[0].contains(where: b[0].contains) ? 1 : 0
+    static func authors(_ a: NameWords, _ b: NameWords) -> Double {
+        let firstB = b[0]
+        let first: Double = a[0].contains(where: firstB.contains) ? 1 : 0
         let (short, long) = a.count <= b.count ? (a, b) : (b, a)
-        let words = Set(long.joined())
-        let common = Double(short.filter { $0.contains(where: words.contains) }.count) / Double(short.count)
-        return 0.5 * first + 0.5 * common
+        let words = Set(long.words)
+        var shared = 0
+        for i in 0..<short.count where short[i].contains(where: words.contains) { shared += 1 }
+        return 0.5 * first + 0.5 * Double(shared) / Double(short.count)
     }
 
     /// Title agreement: the Levenshtein ratio (0 below `minimum`), or 0.95 when the shorter title (25 characters or more) begins or

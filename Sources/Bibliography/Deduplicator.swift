@@ -90,7 +90,8 @@ public struct DedupResult: Sendable {
 
 /// Finds duplicate records: exact identifiers (DOI, PMID) and fuzzy agreement of title, authors, year, journal,
 /// volume and first page, on candidate pairs from blocking keys; clusters linked pairs with a guard against
-/// chaining, and merges each cluster into one record.
+/// chaining, and merges each cluster into one record. Notices (errata, replies) stay apart from the publication
+/// they are about unless `DedupOptions.linkNotices` is set.
 public enum Deduplicator {
     /// Deduplicates `records` (in input order: the first member of a cluster is kept).
     /// - Parameters:
@@ -124,9 +125,9 @@ public enum Deduplicator {
             }
         }
 
-        let features = records.map(DedupFeatures.init)
+        var features = records.map(DedupFeatures.init)
         progress("\(n) records normalised")
-        let candidates = candidatePairs(features, options: options)
+        var candidates = candidatePairs(features, options: options)
         progress("\(candidates.count) candidate pairs from blocking")
 
         var edges: [Edge] = []
@@ -158,16 +159,42 @@ public enum Deduplicator {
             note(e, in: &linkOf)
         }
         progress("clusters formed")
+        // The features, pairs and links are done with: free them before the merged records are built.
+        let candidateCount = candidates.count
+        candidates = []
+        edges = []
+        features = []
+        clusters.releaseFeatures()
 
-        // Members per root, in input order.
-        var members: [Int32: [Int32]] = [:]
-        for i in 0..<Int32(n) { members[clusters.find(i), default: []].append(i) }
+        // Members per root, in input order, as linked lists in flat arrays (a dictionary of arrays would cost a
+        // heap allocation per record at a million records).
+        var firstOf = [Int32](repeating: -1, count: n)
+        var lastOf = [Int32](repeating: -1, count: n)
+        var nextMember = [Int32](repeating: -1, count: n)
+        var uniqueCount = 0
+        for i in 0..<Int32(n) {
+            let root = Int(clusters.find(i))
+            if firstOf[root] < 0 {
+                firstOf[root] = i
+                uniqueCount += 1
+            } else {
+                nextMember[Int(lastOf[root])] = i
+            }
+            lastOf[root] = i
+        }
+        lastOf = []
         var unique: [Record] = []
+        unique.reserveCapacity(uniqueCount)
         var rows: [DuplicateRow] = []
         var clusterCount = 0
         for i in 0..<Int32(n) {
-            let root = clusters.find(i)
-            guard let list = members[root], list[0] == i else { continue }
+            guard firstOf[Int(clusters.find(i))] == i else { continue }
+            var list: [Int32] = [i]
+            var m = nextMember[Int(i)]
+            while m >= 0 {
+                list.append(m)
+                m = nextMember[Int(m)]
+            }
             if list.count == 1 {
                 unique.append(records[Int(i)])
                 continue
@@ -188,7 +215,7 @@ public enum Deduplicator {
             .sorted { ($0.a, $0.b) < ($1.a, $1.b) }
             .map { UncertainPair(recordA: records[Int($0.a)].id, recordB: records[Int($0.b)].id, score: $0.score, match: $0.match) }
         return DedupResult(
-            unique: unique, rows: rows, uncertain: uncertain, recordsIn: n, clusters: clusterCount, candidatePairs: candidates.count)
+            unique: unique, rows: rows, uncertain: uncertain, recordsIn: n, clusters: clusterCount, candidatePairs: candidateCount)
     }
 
     /// Keeps, for each record, the strongest link that touches it.
@@ -212,7 +239,7 @@ public enum Deduplicator {
         let span = 24
         for (i, f) in features.enumerated() {
             let id = Int32(i)
-            for d in f.dois { keys.append((DedupText.hash(1, d.utf8), id)) }
+            for d in f.dois { keys.append((d, id)) }
             if let p = f.pmid { keys.append((DedupText.hash(2, p.utf8), id)) }
             let compact = f.title.filter { $0 != 0x20 }
             if compact.count >= 8 {
@@ -224,7 +251,7 @@ public enum Deduplicator {
                 k.append(0x7C)
                 k.append(contentsOf: String(year).utf8)
                 if let v = f.volume { keys.append((DedupText.hash(5, k + Array(String(v).utf8)), id)) }
-                if !f.firstAuthor.isEmpty { keys.append((DedupText.hash(6, k + f.firstAuthor), id)) }
+                if f.firstAuthor != 0 { keys.append((DedupText.hash(6, k) ^ (f.firstAuthor &* 0x9E37_79B9_7F4A_7C15), id)) }
             }
         }
         keys.sort { $0 < $1 }
@@ -425,12 +452,12 @@ struct Edge: Sendable {
 struct Clusters {
     private var parent: [Int32]
     private var size: [Int32]
-    private var dois: [Int32: Set<String>] = [:]
-    private var pmids: [Int32: Set<String>] = [:]
+    private var dois: [Int32: Set<UInt64>] = [:]
+    private var pmids: [Int32: Set<UInt64>] = [:]
     private var members: [Int32: [Int32]] = [:]
     /// The distinct non-empty titles of each cluster of two or more.
     private var titles: [Int32: [[UInt8]]] = [:]
-    private let features: [DedupFeatures]
+    private var features: [DedupFeatures]
     private let cannot: [Int32: [Int32]]
 
     init(features: [DedupFeatures], cannot: [Int32: [Int32]]) {
@@ -438,6 +465,15 @@ struct Clusters {
         self.cannot = cannot
         parent = Array(0..<Int32(features.count))
         size = Array(repeating: 1, count: features.count)
+    }
+
+    /// Frees the features (and what was kept of them) once no more links will be made; `find` still works.
+    mutating func releaseFeatures() {
+        features = []
+        dois = [:]
+        pmids = [:]
+        titles = [:]
+        members = [:]
     }
 
     mutating func find(_ x: Int32) -> Int32 {
@@ -452,7 +488,7 @@ struct Clusters {
         return r
     }
 
-    private func identifiers(_ root: Int32, _ keyPath: KeyPath<DedupFeatures, [String]>, _ store: [Int32: Set<String>]) -> Set<String> {
+    private func identifiers(_ root: Int32, _ keyPath: KeyPath<DedupFeatures, [UInt64]>, _ store: [Int32: Set<UInt64>]) -> Set<UInt64> {
         store[root] ?? Set(features[Int(root)][keyPath: keyPath])
     }
 
@@ -508,7 +544,8 @@ struct Clusters {
 }
 
 extension DedupFeatures {
-    var pmidList: [String] { pmid.map { [$0] } ?? [] }
+    /// The PMID as a hash, in a list of none or one.
+    var pmidList: [UInt64] { pmid.map { [DedupText.hash(2, $0.utf8)] } ?? [] }
 }
 
 /// Errors of deduplication; each names the file and line where it can.
