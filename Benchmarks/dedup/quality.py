@@ -2,7 +2,7 @@
 """Scores ReviewTrail's deduplicator, and bib-dedupe 0.11.0 on the same records, against the gold duplicate
 groups of ../shared/data (ASySD Diabetes and Neuroimaging, SRA Haematology and Stroke), as SOURCES.md describes.
 
-    python3 quality.py DEDUP_BENCH WORKDIR [--no-peer] [--threshold X] [--sets a,b]
+    python3 quality.py DEDUP_BENCH WORKDIR [--no-peer] [--threshold X] [--sets a,b] [--link-notices]
 
 Per gold group of n records of which a tool keeps k: k = 0 gives 1 false positive and n-1 true positives;
 otherwise 1 true negative, n-k true positives and k-1 false negatives. Times are wall-clock seconds of import
@@ -70,11 +70,13 @@ def score(ids, group, kept_of):
     return sens, spec, tp, fp, tn, fn
 
 
-def run_ours(bench, folder, work, name, threshold):
+def run_ours(bench, folder, work, name, threshold, notices=False):
     out = os.path.join(work, name + ".clusters.tsv")
     cmd = [bench, os.path.join(folder, "records_pre_merged.csv"), out]
     if threshold:
         cmd.append(threshold)
+    if notices:
+        cmd.append("--link-notices")
     start = time.perf_counter()
     line = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.strip()
     elapsed = time.perf_counter() - start
@@ -115,6 +117,7 @@ def main():
     peer = "--no-peer" not in args
     threshold = args[args.index("--threshold") + 1] if "--threshold" in args else None
     chosen = args[args.index("--sets") + 1].split(",") if "--sets" in args else list(SETS)
+    notices = "--link-notices" in args
     if not os.path.isdir(DATA):
         print("skipped: %s is absent (the gold sets live in ../shared/data)" % DATA)
         return
@@ -126,9 +129,9 @@ def main():
         folder = os.path.join(DATA, rel)
         ids, group = gold_groups(name, folder)
         dups = len(ids) - len(set(group.values()))
-        kept, ours_s, line = run_ours(bench, folder, work, name, threshold)
+        kept, ours_s, line = run_ours(bench, folder, work, name, threshold, notices)
         s = score(ids, group, kept)
-        print("| %s | %s | %d | %d | ReviewTrail | %.4f | %.5f | %d | %d | %.3f | |" % (name, role, len(ids), dups, s[0], s[1], s[5], s[3], ours_s))
+        print("| %s | %s | %d | %d | ReviewTrail%s | %.4f | %.5f | %d | %d | %.3f | |" % (name, role, len(ids), dups, " (notices linked)" if notices else "", s[0], s[1], s[5], s[3], ours_s))
         print("<!-- %s: %s -->" % (name, line), file=sys.stderr)
         if peer:
             pk, peer_s = run_peer(folder)

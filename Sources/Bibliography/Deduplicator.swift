@@ -11,13 +11,17 @@ public struct DedupOptions: Sendable, Equatable {
     public var maxBlock: Int
     /// Neighbours each record is compared with inside a large block.
     public var window: Int
+    /// Also link notices (errata, corrections, retractions, replies) to the publication they are about, by title and
+    /// journal. Off by default: a notice is a record of its own; the SRA gold sets count them as duplicates.
+    public var linkNotices: Bool
 
     /// Creates options; the defaults are tuned on ASySD Diabetes and SRA Haematology.
-    public init(threshold: Double = 0.9, uncertainBand: Double = 0.1, maxBlock: Int = 64, window: Int = 8) {
+    public init(threshold: Double = 0.9, uncertainBand: Double = 0.1, maxBlock: Int = 64, window: Int = 8, linkNotices: Bool = false) {
         self.threshold = threshold
         self.uncertainBand = uncertainBand
         self.maxBlock = maxBlock
         self.window = window
+        self.linkNotices = linkNotices
     }
 }
 
@@ -86,7 +90,8 @@ public struct DedupResult: Sendable {
 
 /// Finds duplicate records: exact identifiers (DOI, PMID) and fuzzy agreement of title, authors, year, journal,
 /// volume and first page, on candidate pairs from blocking keys; clusters linked pairs with a guard against
-/// chaining, and merges each cluster into one record.
+/// chaining, and merges each cluster into one record. Notices (errata, replies) stay apart from the publication
+/// they are about unless `DedupOptions.linkNotices` is set.
 public enum Deduplicator {
     /// Deduplicates `records` (in input order: the first member of a cluster is kept).
     /// - Parameters:
@@ -120,9 +125,9 @@ public enum Deduplicator {
             }
         }
 
-        let features = records.map(DedupFeatures.init)
+        var features = records.map(DedupFeatures.init)
         progress("\(n) records normalised")
-        let candidates = candidatePairs(features, options: options)
+        var candidates = candidatePairs(features, options: options)
         progress("\(candidates.count) candidate pairs from blocking")
 
         var edges: [Edge] = []
@@ -131,11 +136,11 @@ public enum Deduplicator {
         for (k, key) in candidates.enumerated() {
             let a = Int32(truncatingIfNeeded: key >> 32), b = Int32(truncatingIfNeeded: key & 0xFFFF_FFFF)
             if decided.contains(key) { continue }
-            let (score, match) = compare(features[Int(a)], features[Int(b)])
+            let (score, match, citation) = compare(features[Int(a)], features[Int(b)], linkNotices: options.linkNotices)
             if score >= options.threshold {
-                edges.append(Edge(a: a, b: b, score: score, match: match))
+                edges.append(Edge(a: a, b: b, score: score, match: match, citation: citation))
             } else if score >= low {
-                uncertainPairs.append(Edge(a: a, b: b, score: score, match: match))
+                uncertainPairs.append(Edge(a: a, b: b, score: score, match: match, citation: citation))
             }
             if (k + 1) % 1_000_000 == 0 { progress("\(k + 1) pairs scored") }
         }
@@ -147,23 +152,49 @@ public enum Deduplicator {
         var linkOf: [Int32: Edge] = [:]
         for (a, b) in forced {
             if clusters.union(a, b, guarded: false) {
-                note(Edge(a: a, b: b, score: 1, match: "decision"), in: &linkOf)
+                note(Edge(a: a, b: b, score: 1, match: "decision", citation: false), in: &linkOf)
             }
         }
-        for e in edges where clusters.union(e.a, e.b, guarded: true) {
+        for e in edges where clusters.union(e.a, e.b, guarded: true, citation: e.citation) {
             note(e, in: &linkOf)
         }
         progress("clusters formed")
+        // The features, pairs and links are done with: free them before the merged records are built.
+        let candidateCount = candidates.count
+        candidates = []
+        edges = []
+        features = []
+        clusters.releaseFeatures()
 
-        // Members per root, in input order.
-        var members: [Int32: [Int32]] = [:]
-        for i in 0..<Int32(n) { members[clusters.find(i), default: []].append(i) }
+        // Members per root, in input order, as linked lists in flat arrays (a dictionary of arrays would cost a
+        // heap allocation per record at a million records).
+        var firstOf = [Int32](repeating: -1, count: n)
+        var lastOf = [Int32](repeating: -1, count: n)
+        var nextMember = [Int32](repeating: -1, count: n)
+        var uniqueCount = 0
+        for i in 0..<Int32(n) {
+            let root = Int(clusters.find(i))
+            if firstOf[root] < 0 {
+                firstOf[root] = i
+                uniqueCount += 1
+            } else {
+                nextMember[Int(lastOf[root])] = i
+            }
+            lastOf[root] = i
+        }
+        lastOf = []
         var unique: [Record] = []
+        unique.reserveCapacity(uniqueCount)
         var rows: [DuplicateRow] = []
         var clusterCount = 0
         for i in 0..<Int32(n) {
-            let root = clusters.find(i)
-            guard let list = members[root], list[0] == i else { continue }
+            guard firstOf[Int(clusters.find(i))] == i else { continue }
+            var list: [Int32] = [i]
+            var m = nextMember[Int(i)]
+            while m >= 0 {
+                list.append(m)
+                m = nextMember[Int(m)]
+            }
             if list.count == 1 {
                 unique.append(records[Int(i)])
                 continue
@@ -175,7 +206,7 @@ public enum Deduplicator {
                 if m == i {
                     rows.append(DuplicateRow(cluster: clusterCount, recordID: r.id, sourceID: r.sourceID, kept: true, match: "", score: nil))
                 } else {
-                    let link = linkOf[m] ?? Edge(a: i, b: m, score: 0, match: "")
+                    let link = linkOf[m] ?? Edge(a: i, b: m, score: 0, match: "", citation: false)
                     rows.append(DuplicateRow(cluster: clusterCount, recordID: r.id, sourceID: r.sourceID, kept: false, match: link.match, score: link.score))
                 }
             }
@@ -184,7 +215,7 @@ public enum Deduplicator {
             .sorted { ($0.a, $0.b) < ($1.a, $1.b) }
             .map { UncertainPair(recordA: records[Int($0.a)].id, recordB: records[Int($0.b)].id, score: $0.score, match: $0.match) }
         return DedupResult(
-            unique: unique, rows: rows, uncertain: uncertain, recordsIn: n, clusters: clusterCount, candidatePairs: candidates.count)
+            unique: unique, rows: rows, uncertain: uncertain, recordsIn: n, clusters: clusterCount, candidatePairs: candidateCount)
     }
 
     /// Keeps, for each record, the strongest link that touches it.
@@ -208,7 +239,7 @@ public enum Deduplicator {
         let span = 24
         for (i, f) in features.enumerated() {
             let id = Int32(i)
-            for d in f.dois { keys.append((DedupText.hash(1, d.utf8), id)) }
+            for d in f.dois { keys.append((d, id)) }
             if let p = f.pmid { keys.append((DedupText.hash(2, p.utf8), id)) }
             let compact = f.title.filter { $0 != 0x20 }
             if compact.count >= 8 {
@@ -220,7 +251,7 @@ public enum Deduplicator {
                 k.append(0x7C)
                 k.append(contentsOf: String(year).utf8)
                 if let v = f.volume { keys.append((DedupText.hash(5, k + Array(String(v).utf8)), id)) }
-                if !f.firstAuthor.isEmpty { keys.append((DedupText.hash(6, k + f.firstAuthor), id)) }
+                if f.firstAuthor != 0 { keys.append((DedupText.hash(6, k) ^ (f.firstAuthor &* 0x9E37_79B9_7F4A_7C15), id)) }
             }
         }
         keys.sort { $0 < $1 }
@@ -255,8 +286,12 @@ public enum Deduplicator {
 
     // MARK: Scoring
 
-    /// The score (0…1) of a pair and the names of the fields that agree.
-    static func compare(_ a: DedupFeatures, _ b: DedupFeatures) -> (Double, String) {
+    /// The score a pair gets from one of the rules that name a publication without the usual field weights.
+    static let ruleScore = 0.92
+
+    /// The score (0…1) of a pair, the names of the fields that agree, and whether the pair is a full citation match
+    /// (same title, authors, year, journal and first page), which outweighs a conflicting DOI in the cluster guard.
+    static func compare(_ a: DedupFeatures, _ b: DedupFeatures, linkNotices: Bool = false) -> (Double, String, Bool) {
         var matched: [String] = []
         let sharedDOI = !a.dois.isEmpty && a.dois.contains(where: b.dois.contains)
         let doiConflict = !a.dois.isEmpty && !b.dois.isEmpty && !sharedDOI
@@ -276,33 +311,78 @@ public enum Deduplicator {
             agree += w * v
             if v >= 0.85 { matched.append(name) }
         }
-        field("authors", 3, a.authors.isEmpty || b.authors.isEmpty ? nil : DedupSimilarity.authors(a.authors, b.authors))
+        let authors = a.authors.isEmpty || b.authors.isEmpty ? nil : DedupSimilarity.authors(a.authors, b.authors)
+        field("authors", 3, authors)
         field("year", 2, a.year.flatMap { ya in b.year.map { yb -> Double in ya == yb ? 1 : abs(ya - yb) == 1 ? 0.6 : 0 } })
-        field("journal", 1, a.journal.isEmpty || b.journal.isEmpty ? nil : DedupSimilarity.journal(a.journal, b.journal))
-        field("volume", 1.5, a.volume.flatMap { va in b.volume.map { vb -> Double in va == vb ? 1 : 0 } })
-        let samePage = a.page.isEmpty || b.page.isEmpty ? nil : (a.page == b.page || Self.sameDigits(a.page, b.page))
+        let journal = a.journal.isEmpty || b.journal.isEmpty ? nil : DedupSimilarity.journal(a.journal, b.journal)
+        field("journal", 1, journal)
+        // A record whose volume, issue and pages moved one field down (volume empty, the volume in the issue, the
+        // issue in the pages), as some conference exports have them: its volume is its issue; its page is unknown.
+        let shifted = Self.shifted(a, b) || Self.shifted(b, a)
+        let (volumeA, volumeB) = shifted ? (a.volume ?? a.issue, b.volume ?? b.issue) : (a.volume, b.volume)
+        field("volume", 1.5, volumeA.flatMap { va in volumeB.map { vb -> Double in va == vb ? 1 : 0 } })
+        let samePage = a.page.isEmpty || b.page.isEmpty || shifted ? nil : (a.page == b.page || Self.sameDigits(a.page, b.page))
         let sameLastPage = !a.lastPage.isEmpty && a.lastPage == b.lastPage
         field("pages", 3, samePage.map { $0 ? 1 : sameLastPage ? 0.7 : 0 })
-        let sameVolume = a.volume != nil && a.volume == b.volume
+        let sameVolume = volumeA != nil && volumeA == volumeB
         let other = weight > 0 ? agree / weight : 0.5
+        let sameYear = a.year != nil && a.year == b.year
+        let sameAuthors = (authors ?? 0) >= 0.85
+        let sameJournal = (journal ?? 0) >= 0.85
+        let (fewer, more) = a.titleNumbers.count <= b.titleNumbers.count ? (a.titleNumbers, b.titleNumbers) : (b.titleNumbers, a.titleNumbers)
+        let numbersAgree = fewer.isEmpty || more.starts(with: fewer)
+        // Same title, authors, year, journal and first page: one publication, even when one record carries a wrong DOI.
+        let citation = hasTitles && title >= 0.97 && numbersAgree && sameAuthors && sameYear && sameJournal && samePage == true
+        // A DOI shared by records with different titles on different first pages names an issue or a supplement.
+        let doiDecides = sharedDOI && (samePage != false || title >= 0.97)
+        // A notice (erratum, reply) and the publication it is about are different records unless asked otherwise.
+        let noticeMismatch = a.notice != b.notice
 
         var score: Double
         if hasTitles {
             score = weight > 0 ? 0.6 * title + 0.4 * other : 0.9 * title
-            let (fewer, more) = a.titleNumbers.count <= b.titleNumbers.count ? (a.titleNumbers, b.titleNumbers) : (b.titleNumbers, a.titleNumbers)
-            if !fewer.isEmpty && !more.starts(with: fewer) { score -= 0.15 }
+            if !numbersAgree { score -= 0.15 }
             // A title that is not the same needs the volume or the first page to agree.
-            if title < 0.97 && samePage != true && !sameVolume && !sharedDOI && !samePMID { score -= 0.08 }
+            if title < 0.97 && samePage != true && !sameVolume && !doiDecides && !samePMID { score -= 0.08 }
+            if samePage == false && !sameLastPage { score -= 0.05 }
+            if numbersAgree && sameAuthors && sameYear && sameJournal {
+                // The same long title by the same authors in the same journal and year, on another page: a meeting
+                // abstract and its article in one journal, a record with shifted fields, or an erratum under the
+                // article's title.
+                if title >= 0.97 && a.title.count >= 40 { score = max(score, Self.ruleScore) }
+                // The same journal, volume and page range with a title that differs: a translated title.
+                if samePage == true && sameVolume && sameLastPage && a.page != a.lastPage
+                    && DedupSimilarity.title(a.title, b.title, minimum: 0.5) >= 0.5
+                {
+                    score = max(score, Self.ruleScore)
+                }
+            }
         } else {
             // Without both titles, only the other fields speak: all of authors, year, volume and pages must be known.
             score = weight >= 9.5 ? other * 0.95 : other * 0.8
+            if samePage == false && !sameLastPage { score -= 0.05 }
         }
-        if samePage == false && !sameLastPage { score -= 0.05 }
-        if doiConflict { score -= 0.15 }
+        if doiConflict && !citation { score -= 0.15 }
         if pmidConflict { score -= 0.3 }
-        if (sharedDOI || samePMID) && (!hasTitles || title >= 0.6) { score = 1 }
+        if (doiDecides || samePMID) && (!hasTitles || title >= 0.6) { score = 1 }
+        if noticeMismatch && !samePMID && !(sharedDOI && samePage == true) {
+            if linkNotices && hasTitles && title >= 0.9 && numbersAgree && (journal.map { $0 >= 0.85 } ?? true)
+                && (a.year == nil || b.year == nil || abs(a.year! - b.year!) <= 1)
+            {
+                score = max(score, Self.ruleScore)
+                matched.append("notice")
+            } else {
+                score = min(score, 0.5)
+            }
+        }
         score = min(1, max(0, score))
-        return ((score * 1000).rounded() / 1000, matched.joined(separator: "+"))
+        return ((score * 1000).rounded() / 1000, matched.joined(separator: "+"), citation)
+    }
+
+    /// True when `a` has no volume, its issue is `b`'s volume and its first page is `b`'s issue.
+    private static func shifted(_ a: DedupFeatures, _ b: DedupFeatures) -> Bool {
+        guard a.volume == nil, let issue = a.issue, issue == b.volume, let bIssue = b.issue else { return false }
+        return DedupText.leadingNumber(a.page) == bIssue && a.lastPage.isEmpty
     }
 
     /// True when two page keys have the same, non-empty, digits (`c37` and `37`, `S354` and `354`).
@@ -363,6 +443,8 @@ struct Edge: Sendable {
     var b: Int32
     var score: Double
     var match: String
+    /// Same title, authors, year, journal and first page.
+    var citation: Bool
 }
 
 /// Union–find over record indices, with what each cluster holds (DOIs, PMIDs, a title) to refuse links that
@@ -370,12 +452,12 @@ struct Edge: Sendable {
 struct Clusters {
     private var parent: [Int32]
     private var size: [Int32]
-    private var dois: [Int32: Set<String>] = [:]
-    private var pmids: [Int32: Set<String>] = [:]
+    private var dois: [Int32: Set<UInt64>] = [:]
+    private var pmids: [Int32: Set<UInt64>] = [:]
     private var members: [Int32: [Int32]] = [:]
     /// The distinct non-empty titles of each cluster of two or more.
     private var titles: [Int32: [[UInt8]]] = [:]
-    private let features: [DedupFeatures]
+    private var features: [DedupFeatures]
     private let cannot: [Int32: [Int32]]
 
     init(features: [DedupFeatures], cannot: [Int32: [Int32]]) {
@@ -383,6 +465,15 @@ struct Clusters {
         self.cannot = cannot
         parent = Array(0..<Int32(features.count))
         size = Array(repeating: 1, count: features.count)
+    }
+
+    /// Frees the features (and what was kept of them) once no more links will be made; `find` still works.
+    mutating func releaseFeatures() {
+        features = []
+        dois = [:]
+        pmids = [:]
+        titles = [:]
+        members = [:]
     }
 
     mutating func find(_ x: Int32) -> Int32 {
@@ -397,7 +488,7 @@ struct Clusters {
         return r
     }
 
-    private func identifiers(_ root: Int32, _ keyPath: KeyPath<DedupFeatures, [String]>, _ store: [Int32: Set<String>]) -> Set<String> {
+    private func identifiers(_ root: Int32, _ keyPath: KeyPath<DedupFeatures, [UInt64]>, _ store: [Int32: Set<UInt64>]) -> Set<UInt64> {
         store[root] ?? Set(features[Int(root)][keyPath: keyPath])
     }
 
@@ -412,7 +503,8 @@ struct Clusters {
     /// Joins the clusters of `a` and `b`; returns false when they were one already or the guard refuses.
     /// The guard refuses when a member of one was decided different from a member of the other, when both
     /// clusters carry DOIs (or PMIDs) and share none, or when a member's title is far from every title of the other.
-    mutating func union(_ a: Int32, _ b: Int32, guarded: Bool) -> Bool {
+    /// A `citation` link (same title, authors, year, journal and first page) may join clusters whose DOIs differ.
+    mutating func union(_ a: Int32, _ b: Int32, guarded: Bool, citation: Bool = false) -> Bool {
         var ra = find(a), rb = find(b)
         if ra == rb { return false }
         let ma = memberList(ra), mb = memberList(rb)
@@ -424,7 +516,7 @@ struct Clusters {
         let pa = identifiers(ra, \.pmidList, pmids), pb = identifiers(rb, \.pmidList, pmids)
         if guarded {
             if !pa.isEmpty && !pb.isEmpty && pa.isDisjoint(with: pb) { return false }
-            if !da.isEmpty && !db.isEmpty && da.isDisjoint(with: db) && (ma.count > 1 || mb.count > 1) { return false }
+            if !citation && !da.isEmpty && !db.isEmpty && da.isDisjoint(with: db) && (ma.count > 1 || mb.count > 1) { return false }
             if ma.count > 1 || mb.count > 1 {
                 // Every title of one side must be close to some title of the other.
                 let ta = titleList(ra), tb = titleList(rb)
@@ -452,7 +544,8 @@ struct Clusters {
 }
 
 extension DedupFeatures {
-    var pmidList: [String] { pmid.map { [$0] } ?? [] }
+    /// The PMID as a hash, in a list of none or one.
+    var pmidList: [UInt64] { pmid.map { [DedupText.hash(2, $0.utf8)] } ?? [] }
 }
 
 /// Errors of deduplication; each names the file and line where it can.

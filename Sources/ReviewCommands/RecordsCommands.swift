@@ -62,6 +62,8 @@ struct RecordsDedupCommand: ParsableCommand {
     @Option(help: "Score from 0 to 1 at or above which two records are duplicates.") var threshold: Double = DedupOptions().threshold
     @Option(help: ArgumentHelp("A person's decisions (record_id_a,record_id_b,decision: same|different), repeatable.", valueName: "file"))
     var decisions: [String] = []
+    @Flag(help: "Also merge errata, corrections, retractions and replies into the record they are about (by default they stay records of their own).")
+    var linkNotices = false
 
     func validate() throws {
         guard (0...1).contains(threshold) else { throw ValidationError("--threshold must be between 0 and 1") }
@@ -70,6 +72,7 @@ struct RecordsDedupCommand: ParsableCommand {
     func run() throws {
         var options = DedupOptions()
         options.threshold = threshold
+        options.linkNotices = linkNotices
         let outputURL = URL(fileURLWithPath: output)
         let temporary = outputURL.deletingLastPathComponent().appendingPathComponent(".\(outputURL.lastPathComponent).partial")
         defer { try? FileManager.default.removeItem(at: temporary) }

@@ -86,6 +86,9 @@ public struct RecordsDeduplicateStep: BuiltinStep {
             ParameterSpec(
                 "uncertain_band", .number, "Pairs scoring within this distance below the threshold are listed as uncertain (default 0.1)",
                 minimum: 0, maximum: 1),
+            ParameterSpec(
+                "link_notices", .boolean,
+                "Also merge errata, corrections, retractions and replies into the record they are about (default false: they stay records of their own)"),
         ],
         inputs: ["records.jsonl (canonical records), then optional decision files (record_id_a,record_id_b,decision: same|different)"],
         variadicInputs: true,
@@ -101,6 +104,7 @@ public struct RecordsDeduplicateStep: BuiltinStep {
         var options = DedupOptions()
         if let t = context.step.parameter("threshold")?.doubleValue { options.threshold = t }
         if let b = context.step.parameter("uncertain_band")?.doubleValue { options.uncertainBand = b }
+        if let n = context.step.parameter("link_notices")?.boolValue { options.linkNotices = n }
         let result = try RecordDeduplication.run(
             records: (path: records.path, location: records.location), decisions: decisions, options: options,
             unique: context.outputs[0], duplicates: context.outputs[1], uncertain: context.outputs[2], progress: context.progress)

@@ -5,13 +5,13 @@ import Foundation
     import Glibc
 #endif
 
-// dedup-bench EXPORT CLUSTERS.tsv [THRESHOLD]
+// dedup-bench EXPORT CLUSTERS.tsv [THRESHOLD] [--link-notices]
 // Imports EXPORT (any format the product reads, e.g. bib-dedupe's records_pre_merged.csv), deduplicates it and
 // writes `source_id<TAB>kept_source_id` for every record. Prints one line:
 // `records=N unique=U clusters=C pairs=P import_s=… dedup_s=… total_s=… peak_rss_mib=…`.
 let arguments = Array(CommandLine.arguments.dropFirst())
 guard arguments.count >= 2 else {
-    FileHandle.standardError.write(Data("usage: dedup-bench EXPORT CLUSTERS.tsv [THRESHOLD]\n".utf8))
+    FileHandle.standardError.write(Data("usage: dedup-bench EXPORT CLUSTERS.tsv [THRESHOLD] [--link-notices]\n".utf8))
     exit(2)
 }
 
@@ -27,7 +27,10 @@ func peakMiB() -> Double {
 
 do {
     var options = DedupOptions()
-    if arguments.count > 2, let t = Double(arguments[2]) { options.threshold = t }
+    for extra in arguments.dropFirst(2) {
+        if let t = Double(extra) { options.threshold = t }
+        if extra == "--link-notices" { options.linkNotices = true }
+    }
     let start = Date()
     var reader = try RecordReader(contentsOf: URL(fileURLWithPath: arguments[0]))
     var records: [Record] = []
