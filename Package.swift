@@ -85,7 +85,7 @@ let package = Package(
         .testTarget(name: "StagesTests", dependencies: ["Stages", "ReviewTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "BibliographyTests", dependencies: ["Bibliography", "ReviewTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AuditTests", dependencies: ["Audit", "Stages", "GitStore", "ContentHash", "ReviewTestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "ArchiveTests", dependencies: ["Archive", "RunnerCore", "Stages", "WorkflowModel", "ReviewTestSupport"]),
+        .testTarget(name: "ArchiveTests", dependencies: ["Archive", "Bibliography", "RunnerCore", "Stages", "WorkflowModel", "ReviewTestSupport"]),
         .testTarget(name: "ReviewEndToEndTests", dependencies: ["ReviewTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,3 +1,4 @@
+import Bibliography
 import Foundation
 import WorkflowModel
 
@@ -69,7 +70,7 @@ public enum Codebook {
                 rows.append([name, column, inferred, description, column == "score" ? "proportion" : "", codes, missing])
             }
         }
-        return CSVTable(header: header, rows: rows).encoded
+        return Array(([header] + rows).map(CSVTable.line).joined().utf8)
     }
 
     /// Columns the file contract defines as closed lists.
