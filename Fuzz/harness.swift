@@ -86,5 +86,23 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     } catch {
         // BibliographyError: an expected answer to bad input.
     }
+    if Target.chosen == .ris { compareChunkedRIS(bytes) }
     return 0
+}
+
+/// A RIS export read in chunks on two threads must give what one thread gives (records, issues, first error).
+private func compareChunkedRIS(_ bytes: Data) {
+    func read(threads: Int, chunkSize: Int) -> Result<ReadResult, BibliographyError> {
+        var options = ReadOptions(format: .ris, threads: threads)
+        options.chunkSize = chunkSize
+        return Result { () throws(BibliographyError) in
+            try RecordReader.read(data: bytes, fileName: Target.fileName, options: options)
+        }
+    }
+    let one = read(threads: 1, chunkSize: 1 << 20)
+    let chunked = read(threads: 2, chunkSize: max(1, bytes.count / 7))
+    if one != chunked {
+        fputs("chunked RIS read differs from the single-threaded read\n", stderr)
+        abort()
+    }
 }

@@ -115,10 +115,14 @@ enum CanonicalJSON {
             while i < n {
                 if i + 16 <= n {
                     let v = raw.loadUnaligned(fromByteOffset: i, as: SIMD16<UInt8>.self)
-                    if !any((v .< space) .| (v .== quote) .| (v .== backslash)) {
+                    if !SIMDLanes.any((v .< space) .| (v .== quote) .| (v .== backslash)) {
                         i += 16
                         continue
                     }
+                } else if n >= 16 {
+                    // The last bytes: the last sixteen at once.
+                    let v = raw.loadUnaligned(fromByteOffset: n - 16, as: SIMD16<UInt8>.self)
+                    if !SIMDLanes.any((v .< space) .| (v .== quote) .| (v .== backslash)) { break }
                 }
                 let stop = min(n, i + 16)
                 while i < stop {

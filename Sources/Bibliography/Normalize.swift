@@ -45,12 +45,20 @@ enum Text {
                 let bad =
                     (v .< space) .| (v .== delete) .| (v .== c2) .| ((v .>= e1) .& (v .<= e3))
                     .| ((v .== space) .& (next .== space))
-                if !any(bad) {
+                if !SIMDLanes.any(bad) {
                     if previousSpace && v[0] == 0x20 { return false }
                     previousSpace = v[15] == 0x20
                     i += 16
                     continue
                 }
+            } else if n >= 17 {
+                // The last bytes: check the last sixteen at once (against the byte before each, for two spaces).
+                let v = raw.loadUnaligned(fromByteOffset: n - 16, as: SIMD16<UInt8>.self)
+                let before = raw.loadUnaligned(fromByteOffset: n - 17, as: SIMD16<UInt8>.self)
+                let bad =
+                    (v .< space) .| (v .== delete) .| (v .== c2) .| ((v .>= e1) .& (v .<= e3))
+                    .| ((v .== space) .& (before .== space))
+                if !SIMDLanes.any(bad) { return true }
             }
             let stop = min(n, i + 16)
             while i < stop {
@@ -216,6 +224,15 @@ enum Text {
         last.append(contentsOf: scalars[start..<scalars.count])
         parts.append(String(last))
         return parts.compactMap { inline($0) }
+    }
+}
+
+/// Mask tests that compile to two loads and an OR (the standard library's `any` is not always inlined).
+enum SIMDLanes {
+    /// Whether any lane of the mask is set.
+    @inline(__always) static func any(_ mask: SIMDMask<SIMD16<Int8>>) -> Bool {
+        let words = unsafeBitCast(mask, to: (UInt64, UInt64).self)
+        return (words.0 | words.1) != 0
     }
 }
 
