@@ -1,8 +1,9 @@
 // libFuzzer entry point for the Bibliography readers.
 //
 // The reader under test is chosen by the environment variable FUZZ_FORMAT, whose value is a `RecordFormat`
-// raw value (ris, medline, wos, wos-tab, csv, endnote-xml, bibtex, jsonl) or `auto` (format detection,
-// `ReadOptions(format: nil)`). It can also be fixed at compile time with `-D FUZZ_FORMAT_<NAME>`
+// raw value (ris, medline, wos, wos-tab, csv, endnote-xml, bibtex, jsonl), `auto` (format detection,
+// `ReadOptions(format: nil)`) or `ris-chunks` (RIS read in chunks on two threads, compared with the one-thread
+// read). It can also be fixed at compile time with `-D FUZZ_FORMAT_<NAME>`
 // (for example -D FUZZ_FORMAT_WOS_TAB), which wins over the environment.
 //
 // Built by Fuzz/run.sh together with every file of Sources/Bibliography (not through SwiftPM, whose `main`
@@ -37,6 +38,8 @@ private enum Target {
             return .some(.bibtex)
         #elseif FUZZ_FORMAT_JSONL
             return .some(.jsonLines)
+        #elseif FUZZ_FORMAT_RIS_CHUNKS
+            return .some(.ris)
         #elseif FUZZ_FORMAT_AUTO
             return .some(nil)
         #else
@@ -48,12 +51,22 @@ private enum Target {
         if let fixed = fromCompileFlags() { return fixed }
         let name = ProcessInfo.processInfo.environment["FUZZ_FORMAT"] ?? ""
         if name == "auto" { return nil }
+        if name == "ris-chunks" { return .ris }
         guard let format = RecordFormat(rawValue: name) else {
             let names = RecordFormat.allCases.map(\.rawValue).joined(separator: ", ")
-            fputs("FUZZ_FORMAT must be one of: \(names), auto (got \"\(name)\")\n", stderr)
+            fputs("FUZZ_FORMAT must be one of: \(names), auto, ris-chunks (got \"\(name)\")\n", stderr)
             exit(2)
         }
         return format
+    }()
+
+    /// Whether the RIS input is read in chunks on two threads and compared with the one-thread read.
+    static let chunked: Bool = {
+        #if FUZZ_FORMAT_RIS_CHUNKS
+            return true
+        #else
+            return ProcessInfo.processInfo.environment["FUZZ_FORMAT"] == "ris-chunks"
+        #endif
     }()
 
     /// A file name whose extension matches the format, as a user's export would have.
@@ -86,5 +99,23 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     } catch {
         // BibliographyError: an expected answer to bad input.
     }
+    if Target.chunked { compareChunkedRIS(bytes) }
     return 0
+}
+
+/// A RIS export read in chunks on two threads must give what one thread gives (records, issues, first error).
+private func compareChunkedRIS(_ bytes: Data) {
+    func read(threads: Int, chunkSize: Int) -> Result<ReadResult, BibliographyError> {
+        var options = ReadOptions(format: .ris, threads: threads)
+        options.chunkSize = chunkSize
+        return Result { () throws(BibliographyError) in
+            try RecordReader.read(data: bytes, fileName: Target.fileName, options: options)
+        }
+    }
+    let one = read(threads: 1, chunkSize: 1 << 20)
+    let chunked = read(threads: 2, chunkSize: max(1, bytes.count / 7))
+    if one != chunked {
+        fputs("chunked RIS read differs from the single-threaded read\n", stderr)
+        abort()
+    }
 }

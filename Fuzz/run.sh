@@ -4,8 +4,9 @@
 #   Fuzz/run.sh [SECONDS] [READER...]
 #
 # SECONDS  how long each reader runs (default 600).
-# READER   any of: ris medline wos wos-tab csv endnote-xml bibtex jsonl auto (default: all of them;
-#          `auto` reads with format detection, ReadOptions(format: nil)).
+# READER   any of: ris ris-chunks medline wos wos-tab csv endnote-xml bibtex jsonl auto (default: all of them;
+#          `auto` reads with format detection, ReadOptions(format: nil); `ris-chunks` reads RIS cut into chunks on
+#          two threads and aborts when that differs from the one-thread read).
 #
 # Environment:
 #   PARALLEL=2   how many fuzzers run at the same time (default 2).
@@ -22,7 +23,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SECONDS_EACH="${1:-600}"
 shift || true
-ALL=(ris medline wos wos-tab csv endnote-xml bibtex jsonl auto)
+ALL=(ris ris-chunks medline wos wos-tab csv endnote-xml bibtex jsonl auto)
 READERS=("$@")
 [ ${#READERS[@]} -eq 0 ] && READERS=("${ALL[@]}")
 PARALLEL="${PARALLEL:-2}"
@@ -70,8 +71,9 @@ run_one() {
         cat "$ROOT"/Fuzz/dict/*.dict > "$tmp"
         dict=("-dict=$tmp")
     else
-        seeds=("$ROOT/Fuzz/corpus/$reader")
-        [ -f "$ROOT/Fuzz/dict/$reader.dict" ] && dict=("-dict=$ROOT/Fuzz/dict/$reader.dict")
+        local base="${reader%-chunks}"  # ris-chunks fuzzes the RIS reader from the RIS seeds
+        seeds=("$ROOT/Fuzz/corpus/$base")
+        [ -f "$ROOT/Fuzz/dict/$base.dict" ] && dict=("-dict=$ROOT/Fuzz/dict/$base.dict")
     fi
     echo "fuzzing $reader for ${SECONDS_EACH}s (log: $log)"
     : > "$log"

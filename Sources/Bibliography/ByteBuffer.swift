@@ -160,6 +160,14 @@ struct DecodedText {
         self.warnings = warnings
     }
 
+    /// The part `start..<end` of already decoded text.
+    init(slice buffer: ByteBuffer, start: Int, end: Int) {
+        self.buffer = buffer
+        self.start = start
+        self.end = end
+        self.warnings = []
+    }
+
     var bytes: UnsafeRawBufferPointer { buffer.bytes }
 
     /// Strips a UTF-8 BOM, transcodes UTF-16 (with BOM) and falls back to Windows-1252 for invalid UTF-8.

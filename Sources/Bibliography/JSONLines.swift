@@ -102,39 +102,46 @@ enum CanonicalJSON {
         out.append(0x22)
         var s = s
         s.withUTF8 { u in
-            // Copy runs that need no escaping in one go; skip eight bytes at a time when none of them is a control
+            // Copy runs that need no escaping in one go; skip sixteen bytes at a time when none of them is a control
             // character, a quote or a backslash.
             var run = 0
             var i = 0
             let n = u.count
-            let raw = UnsafeRawPointer(u.baseAddress)
+            guard let base = u.baseAddress else { return }
+            let raw = UnsafeRawPointer(base)
+            let space = SIMD16<UInt8>(repeating: 0x20)
+            let quote = SIMD16<UInt8>(repeating: 0x22)
+            let backslash = SIMD16<UInt8>(repeating: 0x5C)
             while i < n {
-                if i + 8 <= n, let raw {
-                    let w = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
-                    let control = (w &- 0x2020_2020_2020_2020) & ~w
-                    let q = w ^ 0x2222_2222_2222_2222
-                    let b = w ^ 0x5C5C_5C5C_5C5C_5C5C
-                    let special = control | ((q &- 0x0101_0101_0101_0101) & ~q) | ((b &- 0x0101_0101_0101_0101) & ~b)
-                    if special & 0x8080_8080_8080_8080 == 0 {
-                        i += 8
+                if i + 16 <= n {
+                    let v = raw.loadUnaligned(fromByteOffset: i, as: SIMD16<UInt8>.self)
+                    if !SIMDLanes.any((v .< space) .| (v .== quote) .| (v .== backslash)) {
+                        i += 16
                         continue
                     }
+                } else if n >= 16 {
+                    // The last bytes: the last sixteen at once.
+                    let v = raw.loadUnaligned(fromByteOffset: n - 16, as: SIMD16<UInt8>.self)
+                    if !SIMDLanes.any((v .< space) .| (v .== quote) .| (v .== backslash)) { break }
                 }
-                let c = u[i]
-                i += 1
-                guard c < 0x20 || c == 0x22 || c == 0x5C else { continue }
-                let at = i - 1
-                if run < at { out.append(contentsOf: UnsafeBufferPointer(rebasing: u[run..<at])) }
-                run = i
-                switch c {
-                case 0x22: out.append(0x5C); out.append(0x22)
-                case 0x5C: out.append(0x5C); out.append(0x5C)
-                case 0x0A: out.append(0x5C); out.append(0x6E)
-                case 0x0D: out.append(0x5C); out.append(0x72)
-                case 0x09: out.append(0x5C); out.append(0x74)
-                case 0x08: out.append(0x5C); out.append(0x62)
-                case 0x0C: out.append(0x5C); out.append(0x66)
-                default: out.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, hex[Int(c >> 4)], hex[Int(c & 0xF)]])
+                let stop = min(n, i + 16)
+                while i < stop {
+                    let c = u[i]
+                    i += 1
+                    guard c < 0x20 || c == 0x22 || c == 0x5C else { continue }
+                    let at = i - 1
+                    if run < at { out.append(contentsOf: UnsafeBufferPointer(rebasing: u[run..<at])) }
+                    run = i
+                    switch c {
+                    case 0x22: out.append(0x5C); out.append(0x22)
+                    case 0x5C: out.append(0x5C); out.append(0x5C)
+                    case 0x0A: out.append(0x5C); out.append(0x6E)
+                    case 0x0D: out.append(0x5C); out.append(0x72)
+                    case 0x09: out.append(0x5C); out.append(0x74)
+                    case 0x08: out.append(0x5C); out.append(0x62)
+                    case 0x0C: out.append(0x5C); out.append(0x66)
+                    default: out.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, hex[Int(c >> 4)], hex[Int(c & 0xF)]])
+                    }
                 }
             }
             if run < u.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: u[run..<u.count])) }

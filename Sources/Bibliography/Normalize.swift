@@ -24,54 +24,75 @@ enum Text {
 
     /// True when the text is non-empty, has no control bytes or Unicode spaces, no space at either end and never
     /// two spaces in a row (so `inline` would return it unchanged).
-    private static func isClean(_ u: UnsafeBufferPointer<UInt8>) -> Bool {
+    static func isClean(_ u: UnsafeBufferPointer<UInt8>) -> Bool {
         let n = u.count
         guard n > 0, u[0] != 0x20, u[n - 1] != 0x20, let base = u.baseAddress else { return false }
+        let raw = UnsafeRawPointer(base)
+        let space = SIMD16<UInt8>(repeating: 0x20)
+        let delete = SIMD16<UInt8>(repeating: 0x7F)
+        // The lead bytes of the Unicode spaces UTF8Space knows: C2, and E1 to E3.
+        let c2 = SIMD16<UInt8>(repeating: 0xC2)
+        let e1 = SIMD16<UInt8>(repeating: 0xE1)
+        let e3 = SIMD16<UInt8>(repeating: 0xE3)
         var previousSpace = false
         var i = 0
-        let raw = UnsafeRawPointer(base)
-        // Sixteen ASCII bytes at a time (the second load, one byte on, finds two spaces in a row).
-        let space = SIMD16<UInt8>(repeating: 0x20)
-        while i + 17 <= n {
-            let v = raw.loadUnaligned(fromByteOffset: i, as: SIMD16<UInt8>.self)
-            let next = raw.loadUnaligned(fromByteOffset: i + 1, as: SIMD16<UInt8>.self)
-            let bad = (v .< space) .| (v .>= SIMD16<UInt8>(repeating: 0x7F)) .| ((v .== space) .& (next .== space))
-            if any(bad) { break }
-            i += 16
-        }
-        if i > 0 { previousSpace = u[i - 1] == 0x20 }
-        // Then eight at a time: no control byte, no two spaces in a row.
-        while i + 8 <= n {
-            let w = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
-            if w & 0x8080_8080_8080_8080 != 0 { break }
-            if (w &- 0x2020_2020_2020_2020) & ~w & 0x8080_8080_8080_8080 != 0 { break }
-            let z = w ^ 0x2020_2020_2020_2020
-            let zeros = (z &- 0x0101_0101_0101_0101) & ~z & 0x8080_8080_8080_8080
-            if zeros & (zeros >> 8) != 0 { break }
-            if previousSpace && (z & 0xFF) == 0 { break }
-            previousSpace = (w >> 56) == 0x20
-            i += 8
-        }
         while i < n {
-            let c = u[i]
-            if c == 0x20 {
-                if previousSpace { return false }
-                previousSpace = true
-            } else {
-                previousSpace = false
-                if c < 0x20 || c == 0x7F || (c >= 0xC2 && UTF8Space.width(u, i) > 0) { return false }
+            // Sixteen bytes at a time (the second load, one byte on, finds two spaces in a row); a block with
+            // anything that needs a closer look is checked byte by byte.
+            if i + 17 <= n {
+                let v = raw.loadUnaligned(fromByteOffset: i, as: SIMD16<UInt8>.self)
+                let next = raw.loadUnaligned(fromByteOffset: i + 1, as: SIMD16<UInt8>.self)
+                let bad =
+                    (v .< space) .| (v .== delete) .| (v .== c2) .| ((v .>= e1) .& (v .<= e3))
+                    .| ((v .== space) .& (next .== space))
+                if !SIMDLanes.any(bad) {
+                    if previousSpace && v[0] == 0x20 { return false }
+                    previousSpace = v[15] == 0x20
+                    i += 16
+                    continue
+                }
+            } else if n >= 17 {
+                // The last bytes: check the last sixteen at once (against the byte before each, for two spaces).
+                let v = raw.loadUnaligned(fromByteOffset: n - 16, as: SIMD16<UInt8>.self)
+                let before = raw.loadUnaligned(fromByteOffset: n - 17, as: SIMD16<UInt8>.self)
+                let bad =
+                    (v .< space) .| (v .== delete) .| (v .== c2) .| ((v .>= e1) .& (v .<= e3))
+                    .| ((v .== space) .& (before .== space))
+                if !SIMDLanes.any(bad) { return true }
             }
-            i += 1
+            let stop = min(n, i + 16)
+            while i < stop {
+                let c = u[i]
+                if c == 0x20 {
+                    if previousSpace { return false }
+                    previousSpace = true
+                } else {
+                    previousSpace = false
+                    if c < 0x20 || c == 0x7F || (c >= 0xC2 && UTF8Space.width(u, i) > 0) { return false }
+                }
+                i += 1
+            }
         }
         return true
     }
 
     /// Appends the bytes of a range with white space runs collapsed to one space and the ends trimmed.
     static func appendInline(_ u: UnsafeBufferPointer<UInt8>, _ r: Range<Int>, to out: inout [UInt8]) {
+        // The usual line needs no change once its ends are trimmed: copy it whole.
+        var lo = r.lowerBound
+        var hi = r.upperBound
+        while lo < hi, u[lo] <= 0x20 || u[lo] == 0x7F { lo += 1 }
+        while hi > lo, u[hi - 1] <= 0x20 || u[hi - 1] == 0x7F { hi -= 1 }
+        guard lo < hi else { return }
+        let trimmed = UnsafeBufferPointer(rebasing: u[lo..<hi])
+        if isClean(trimmed) {
+            out.append(contentsOf: trimmed)
+            return
+        }
         var pendingSpace = false
         let start = out.count
-        var i = r.lowerBound
-        while i < r.upperBound {
+        var i = lo
+        while i < hi {
             let c = u[i]
             if c <= 0x20 || c == 0x7F {
                 pendingSpace = true
@@ -103,34 +124,52 @@ enum Text {
         return s.withUTF8 { u -> String? in
             var out: [UInt8] = []
             out.reserveCapacity(u.count)
-            var line: [UInt8] = []
             var blank = false
             var lineStart = 0
-            var i = 0
             let n = u.count
-            while i <= n {
-                guard i == n || u[i] == 0x0A || u[i] == 0x0D else {
-                    i += 1
-                    continue
+            while lineStart <= n {
+                let i = nextLineBreak(u, from: lineStart)
+                // The separator goes in first and comes out again when the line turns out blank.
+                let mark = out.count
+                if mark > 0 {
+                    out.append(0x0A)
+                    if blank { out.append(0x0A) }
                 }
-                line.removeAll(keepingCapacity: true)
-                appendInline(u, lineStart..<i, to: &line)
-                if line.isEmpty {
-                    if !out.isEmpty { blank = true }
+                let content = out.count
+                appendInline(u, lineStart..<i, to: &out)
+                if out.count == content {
+                    out.removeSubrange(mark..<content)
+                    if mark > 0 { blank = true }
                 } else {
-                    if !out.isEmpty {
-                        out.append(0x0A)
-                        if blank { out.append(0x0A) }
-                    }
                     blank = false
-                    out.append(contentsOf: line)
                 }
-                if i < n, u[i] == 0x0D, i + 1 < n, u[i + 1] == 0x0A { i += 1 }
-                i += 1
-                lineStart = i
+                var after = i
+                if after < n, u[after] == 0x0D, after + 1 < n, u[after + 1] == 0x0A { after += 1 }
+                lineStart = after + 1
             }
             return out.isEmpty ? nil : String(decoding: out, as: UTF8.self)
         }
+    }
+
+    /// The offset of the first LF or CR at or after `from`, or the count.
+    private static func nextLineBreak(_ u: UnsafeBufferPointer<UInt8>, from: Int) -> Int {
+        let n = u.count
+        var i = from
+        if let base = u.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            while i + 8 <= n {
+                let w = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                let lf = w ^ 0x0A0A_0A0A_0A0A_0A0A
+                let cr = w ^ 0x0D0D_0D0D_0D0D_0D0D
+                let hit =
+                    ((lf &- 0x0101_0101_0101_0101) & ~lf | (cr &- 0x0101_0101_0101_0101) & ~cr)
+                    & 0x8080_8080_8080_8080
+                if hit != 0 { break }
+                i += 8
+            }
+        }
+        while i < n, u[i] != 0x0A, u[i] != 0x0D { i += 1 }
+        return i
     }
 
     /// Splits on any of the separators where no bracket ( [ { is open; trims and drops empty parts.
@@ -185,6 +224,15 @@ enum Text {
         last.append(contentsOf: scalars[start..<scalars.count])
         parts.append(String(last))
         return parts.compactMap { inline($0) }
+    }
+}
+
+/// Mask tests that compile to two loads and an OR (the standard library's `any` is not always inlined).
+enum SIMDLanes {
+    /// Whether any lane of the mask is set.
+    @inline(__always) static func any(_ mask: SIMDMask<SIMD16<Int8>>) -> Bool {
+        let words = unsafeBitCast(mask, to: (UInt64, UInt64).self)
+        return (words.0 | words.1) != 0
     }
 }
 
@@ -262,7 +310,13 @@ public enum DOI {
             return bytes
         }
         guard var bytes = candidate else { return nil }
-        if bytes.contains(0x25) || bytes.contains(where: { $0 >= 0x80 }) {
+        let ascii = !bytes.contains(where: { $0 >= 0x80 })
+        if ascii, bytes.contains(0x25), let decoded = percentDecodedPrintableASCII(bytes) {
+            // What removingPercentEncoding and lowercased() give for printable ASCII, without Foundation.
+            bytes = decoded
+            for k in bytes.indices where bytes[k] >= 0x41 && bytes[k] <= 0x5A { bytes[k] |= 0x20 }
+            if let space = bytes.firstIndex(of: 0x20) { bytes.removeSubrange(space...) }
+        } else if !ascii || bytes.contains(0x25) {
             var t = String(decoding: bytes, as: UTF8.self)
             if bytes.contains(0x25) { t = t.removingPercentEncoding ?? t }
             t = t.lowercased()
@@ -288,6 +342,36 @@ public enum DOI {
         while i < bytes.count, Bytes.isDigit(bytes[i]) || bytes[i] == 0x2E { i += 1 }
         guard i - 3 >= 4, i < bytes.count, bytes[i] == 0x2F, i + 1 < bytes.count else { return nil }
         return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The bytes with every `%XX` escape decoded, or nil when an escape is malformed or decodes to anything but
+    /// printable ASCII (left to Foundation's `removingPercentEncoding`).
+    static func percentDecodedPrintableASCII(_ bytes: [UInt8]) -> [UInt8]? {
+        func hex(_ c: UInt8) -> UInt8? {
+            switch c {
+            case 0x30...0x39: return c - 0x30
+            case 0x41...0x46: return c - 0x41 + 10
+            case 0x61...0x66: return c - 0x61 + 10
+            default: return nil
+            }
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var i = 0
+        while i < bytes.count {
+            let c = bytes[i]
+            guard c == 0x25 else {
+                out.append(c)
+                i += 1
+                continue
+            }
+            guard i + 2 < bytes.count, let high = hex(bytes[i + 1]), let low = hex(bytes[i + 2]) else { return nil }
+            let decoded = high << 4 | low
+            guard decoded >= 0x20, decoded < 0x7F else { return nil }
+            out.append(decoded)
+            i += 3
+        }
+        return out
     }
 
     /// Every distinct DOI in a value that may hold several (separated by white space or semicolons).

@@ -56,10 +56,16 @@ struct RISParser: FormatParser {
     private var tags = TagNames()
     /// The tag codes of the record being read, parallel to its raw fields (reused from record to record).
     private var codes: [UInt16] = []
+    /// True when the text is a chunk of a larger export that ends just before a `TY` line, so a record still
+    /// open at the end is reported as it would be when the whole export is read.
+    private let endsBeforeTY: Bool
+    /// How many lines were read so far (all of them, once `next()` has returned nil).
+    var lineCount: Int { cursor.lineNumber }
 
-    init(text: DecodedText) {
+    init(text: DecodedText, endsBeforeTY: Bool = false) {
         self.text = text
         self.cursor = LineCursor(bytes: text.bytes, start: text.start, end: text.end)
+        self.endsBeforeTY = endsBeforeTY
     }
 
     /// An outcome found while looking past a record's ER, returned by the next call.
@@ -166,6 +172,9 @@ struct RISParser: FormatParser {
             return .record(RISMapping.record(codes: codes, fields: fields, line: startLine))
         }
         if inRecord {
+            if endsBeforeTY {
+                return .malformed(line: startLine, message: "the record has no ER line before the next TY")
+            }
             return .malformed(line: startLine, message: "the record has no ER line before the end of the file")
         }
         if orphanLine > 0 { return .malformed(line: orphanLine, message: "tagged lines have no TY line before them") }

@@ -10,14 +10,23 @@ public struct ReadOptions: Sendable, Equatable {
     public var columnMap: ColumnMap?
     /// Throw `BibliographyError.malformedRecord` at the first malformed record instead of skipping it.
     public var strict: Bool
+    /// How many threads parse a large RIS export (nil: one per active core; 1: read on the calling thread only).
+    /// The records, their ids and lines, and the issues are the same whatever the number.
+    public var threads: Int?
+    /// About how many bytes of a RIS export one thread parses at a time; exports under four chunks are read on the
+    /// calling thread.
+    var chunkSize = 1 << 20
 
-    /// Creates options; the defaults detect the format and skip malformed records.
-    public init(format: RecordFormat? = nil, database: String? = nil, columnMap: ColumnMap? = nil, strict: Bool = false)
-    {
+    /// Creates options; the defaults detect the format, skip malformed records and use every core on large RIS.
+    public init(
+        format: RecordFormat? = nil, database: String? = nil, columnMap: ColumnMap? = nil, strict: Bool = false,
+        threads: Int? = nil
+    ) {
         self.format = format
         self.database = database
         self.columnMap = columnMap
         self.strict = strict
+        self.threads = threads
     }
 }
 
@@ -125,7 +134,14 @@ public struct RecordReader {
         }
         let parser: any FormatParser
         switch format {
-        case .ris: parser = RISParser(text: text)
+        case .ris:
+            let threads = options.threads ?? ProcessInfo.processInfo.activeProcessorCount
+            if threads > 1, text.end - text.start >= 4 * options.chunkSize {
+                parser = ChunkedRISParser(
+                    text: text, chunkSize: options.chunkSize, threads: threads, window: 2 * threads)
+            } else {
+                parser = RISParser(text: text)
+            }
         case .medline: parser = MedlineParser(text: text)
         case .wos: parser = WoSParser(text: text)
         case .wosTab:

@@ -1,4 +1,4 @@
-import Bibliography
+@testable import Bibliography
 import Foundation
 import Testing
 
@@ -74,6 +74,22 @@ struct SharedDataTests {
         }
         print("Shared data: \(lines.count) exports, \(total) records\n" + lines.joined(separator: "\n"))
         #expect(lines.count >= 65)
+    }
+
+    /// Every real RIS export read in small chunks on two threads gives what one thread gives.
+    @Test func realRISExportsReadInChunksLikeOnOneThread() throws {
+        var compared = 0
+        for url in try SharedData.exports() {
+            let name = SharedData.relative(url)
+            let one = try RecordReader.read(contentsOf: url, fileName: name, options: ReadOptions(threads: 1))
+            guard one.format == .ris else { continue }
+            var options = ReadOptions(format: .ris, threads: 2)
+            options.chunkSize = 2048
+            let chunked = try RecordReader.read(contentsOf: url, fileName: name, options: options)
+            #expect(chunked == one, "\(name)")
+            compared += 1
+        }
+        #expect(compared >= 10)
     }
 
     @Test func agreementWithReferenceParses() throws {

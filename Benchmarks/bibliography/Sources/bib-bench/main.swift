@@ -4,7 +4,9 @@ import Foundation
 // bib-bench read FILE...     stream every record, count records and authors
 // bib-bench import FILE OUT  stream every record into a JSON Lines file
 // Prints one line per file: `<file> <records> <seconds>`.
+// BIB_THREADS=n parses a large RIS export on n threads (default: one per core; 1: on the main thread only).
 let arguments = Array(CommandLine.arguments.dropFirst())
+let options = ReadOptions(threads: ProcessInfo.processInfo.environment["BIB_THREADS"].flatMap { Int($0) })
 guard let mode = arguments.first, ["read", "import"].contains(mode), arguments.count >= 2 else {
     FileHandle.standardError.write(Data("usage: bib-bench read FILE... | import FILE [OUT.jsonl]\n".utf8))
     exit(2)
@@ -13,7 +15,7 @@ do {
     if mode == "read" {
         for path in arguments.dropFirst() {
             let start = Date()
-            var reader = try RecordReader(contentsOf: URL(fileURLWithPath: path))
+            var reader = try RecordReader(contentsOf: URL(fileURLWithPath: path), options: options)
             var records = 0
             var authors = 0
             while let record = try reader.next() {
@@ -27,7 +29,7 @@ do {
         }
     } else {
         let start = Date()
-        var reader = try RecordReader(contentsOf: URL(fileURLWithPath: arguments[1]))
+        var reader = try RecordReader(contentsOf: URL(fileURLWithPath: arguments[1]), options: options)
         let writer: RecordWriter
         if arguments.count > 2 {
             writer = try RecordWriter.jsonLines(to: URL(fileURLWithPath: arguments[2]))
