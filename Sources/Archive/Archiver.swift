@@ -109,12 +109,7 @@ public struct Archiver {
 
     /// The profile of each CSV file (path under the bag), on all cores.
     static func profiles(_ files: [PayloadFile]) -> [(path: String, profile: CSVProfile)] {
-        let results = UnsafeMutableBufferPointer<CSVProfile?>.allocate(capacity: files.count)
-        results.initialize(repeating: nil)
-        defer { results.deallocate() }
-        nonisolated(unsafe) let output = results
-        DispatchQueue.concurrentPerform(iterations: files.count) { index in output[index] = CSVProfile(parsing: files[index].bytes) }
-        return zip(files, results).map { ($0.path, $1 ?? CSVProfile(parsing: [])) }
+        zip(files, concurrentMap(files.count) { CSVProfile(parsing: files[$0].bytes) }).map { ($0.path, $1) }
     }
 
     /// Writes the archive under `output`; the packed commit carries the tag `archive/<n>`.

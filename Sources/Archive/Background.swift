@@ -24,3 +24,13 @@ final class Background<Value: Sendable>: @unchecked Sendable {
         return result
     }
 }
+
+/// `transform` of 0..<count on all cores, the results in index order.
+func concurrentMap<Value>(_ count: Int, _ transform: @Sendable (Int) -> Value) -> [Value] {
+    let results = UnsafeMutableBufferPointer<Value?>.allocate(capacity: count)
+    results.initialize(repeating: nil)
+    defer { results.deallocate() }
+    nonisolated(unsafe) let output = results
+    DispatchQueue.concurrentPerform(iterations: count) { index in output[index] = transform(index) }
+    return results.map { $0! }
+}

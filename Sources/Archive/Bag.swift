@@ -55,19 +55,10 @@ public struct Bag: Sendable {
 
     /// SHA-256 and SHA-512 of each buffer, on all cores (the two digests of one buffer on two).
     static func digests(_ buffers: [[UInt8]]) -> [(sha256: String, sha512: String)] {
-        let results = UnsafeMutableBufferPointer<(sha256: String, sha512: String)>.allocate(capacity: buffers.count)
-        results.initialize(repeating: ("", ""))
-        defer { results.deallocate() }
-        nonisolated(unsafe) let output = results
-        DispatchQueue.concurrentPerform(iterations: buffers.count * 2) { index in
-            let buffer = buffers[index / 2]
-            if index % 2 == 0 {
-                output[index / 2].sha256 = FileHasher.sha256(bytes: buffer)
-            } else {
-                output[index / 2].sha512 = FileHasher.sha512(bytes: buffer)
-            }
+        let hexes = concurrentMap(buffers.count * 2) { index in
+            index % 2 == 0 ? FileHasher.sha256(bytes: buffers[index / 2]) : FileHasher.sha512(bytes: buffers[index / 2])
         }
-        return Array(results)
+        return buffers.indices.map { (hexes[2 * $0], hexes[2 * $0 + 1]) }
     }
 
     /// RFC 8493 §2.1.3: CR, LF and % in a manifest path are percent-encoded.

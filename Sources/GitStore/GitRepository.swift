@@ -433,13 +433,8 @@ public final class GitRepository {
         try check(git_packbuilder_new(&builder, pointer), "git_packbuilder_new")
         defer { git_packbuilder_free(builder) }
         _ = git_packbuilder_set_threads(builder, 1)
-        var walk: OpaquePointer?
-        try check(git_revwalk_new(&walk, pointer), "git_revwalk_new")
+        let walk = try revisionWalk(from: refs.map(\.target))
         defer { git_revwalk_free(walk) }
-        for ref in Set(refs.map(\.target)).sorted() {
-            var raw = ref.raw
-            try check(git_revwalk_push(walk, &raw), "git_revwalk_push")
-        }
         try check(git_packbuilder_insert_walk(builder, walk), "git_packbuilder_insert_walk")
         var buffer = git_buf()
         try check(git_packbuilder_write_buf(&buffer, builder), "git_packbuilder_write_buf")
@@ -458,13 +453,8 @@ public final class GitRepository {
     /// Every object reachable from `tips`: the commits, their trees and the trees' blobs (the set
     /// `git_packbuilder_insert_walk` packs; gitlinks are not followed). Walks the object graph without reading blobs.
     public func reachableObjects(from tips: [ObjectID]) throws(GitError) -> Set<ObjectID> {
-        var walk: OpaquePointer?
-        try check(git_revwalk_new(&walk, pointer), "git_revwalk_new")
+        let walk = try revisionWalk(from: tips)
         defer { git_revwalk_free(walk) }
-        for tip in Set(tips).sorted() {
-            var raw = tip.raw
-            try check(git_revwalk_push(walk, &raw), "git_revwalk_push")
-        }
         var objects: Set<ObjectID> = []
         var oid = git_oid()
         while true {
@@ -479,6 +469,22 @@ public final class GitRepository {
             if let tree { try insertTree(tree, into: &objects) }
         }
         return objects
+    }
+
+    /// A revision walk from `tips` (each once, in a fixed order); the caller frees it with `git_revwalk_free`.
+    private func revisionWalk(from tips: [ObjectID]) throws(GitError) -> OpaquePointer? {
+        var walk: OpaquePointer?
+        try check(git_revwalk_new(&walk, pointer), "git_revwalk_new")
+        do {
+            for tip in Set(tips).sorted() {
+                var raw = tip.raw
+                try check(git_revwalk_push(walk, &raw), "git_revwalk_push")
+            }
+        } catch {
+            git_revwalk_free(walk)
+            throw error
+        }
+        return walk
     }
 
     private func insertTree(_ id: ObjectID, into objects: inout Set<ObjectID>) throws(GitError) {
