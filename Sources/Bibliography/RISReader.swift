@@ -194,6 +194,13 @@ enum RISMapping {
         var dois = DOIList()
         var secondaryDOIs = DOIList()
         var linkDOIs = DOIList()
+        // One allocation for the authors and keywords of the usual record (one name or keyword per line).
+        var authorLines = 0, keywordLines = 0
+        for code in codes {
+            if code == RISTag.AU || code == RISTag.A1 { authorLines += 1 } else if code == RISTag.KW { keywordLines += 1 }
+        }
+        r.authors.reserveCapacity(authorLines)
+        r.keywords.reserveCapacity(keywordLines)
         fields.withUnsafeBufferPointer { f in
             for i in 0..<f.count {
                 switch codes[i] {
@@ -286,7 +293,7 @@ enum RISMapping {
     /// Calls `body` with each line of a value (the value itself when it has one line).
     @inline(__always) static func forEachLine(_ v: String, _ body: (String) -> Void) {
         if v.containsByte(0x0A) {
-            for part in v.split(separator: "\n") { body(String(part)) }
+            for part in v.utf8.split(separator: 0x0A) { body(String(Substring(part))) }
         } else {
             body(v)
         }

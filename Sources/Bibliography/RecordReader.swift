@@ -64,10 +64,43 @@ protocol FormatParser {
     mutating func next() -> ParseOutcome?
     /// The offset before which the parser will not read again (0 when it cannot say).
     var consumed: Int { get }
+    /// True when the outcomes come with ids, file and lines already filled in (`RecordCompletion`).
+    var completesRecords: Bool { get }
 }
 
 extension FormatParser {
     var consumed: Int { 0 }
+    var completesRecords: Bool { false }
+}
+
+/// What the reader fills into every record a parser yields: its id, file, format and database, and its line
+/// within the whole export.
+struct RecordCompletion: Sendable {
+    let stem: String
+    let file: String
+    let format: RecordFormat
+    /// The database to record instead of what the export says.
+    let database: String?
+
+    /// Completes the outcome found at `position` (1-based, malformed records counted) of a text whose first line is
+    /// line `lineBase + 1` of the export.
+    func complete(_ outcome: inout ParseOutcome, position: Int, lineBase: Int) {
+        guard outcome.record != nil else {
+            outcome.malformedLine += lineBase
+            return
+        }
+        // JSON Lines records carry their own ids and sources.
+        guard format != .jsonLines else { return }
+        outcome.record?.id = "\(stem):\(position)"
+        outcome.record?.source.file = file
+        outcome.record?.source.format = format
+        outcome.record?.source.line += lineBase
+        if let database { outcome.record?.source.database = database }
+    }
+
+    func issue(_ outcome: ParseOutcome) -> ReadIssue {
+        ReadIssue(file: file, line: outcome.malformedLine, message: outcome.message)
+    }
 }
 
 /// Reads the records of one export one at a time, so a large file never has to be held as records.
@@ -90,11 +123,13 @@ public struct RecordReader {
     public private(set) var recordCount = 0
 
     private var parser: any FormatParser
-    /// The bytes the parser reads; pages it has passed are released as it goes.
-    private let buffer: ByteBuffer
+    /// The text the parser reads; pages it has passed are released as it goes.
+    private let text: DecodedText
     private var releaseAt = 0
     private let options: ReadOptions
-    private let stem: String
+    private let completion: RecordCompletion
+    /// Chunk size and threads when a large RIS export is parsed on several threads.
+    private let chunking: (size: Int, threads: Int)?
     private var position = 0
 
     /// Opens an export file.
@@ -133,12 +168,17 @@ public struct RecordReader {
             throw .unknownFormat(file: fileName)
         }
         let parser: any FormatParser
+        var chunking: (size: Int, threads: Int)?
+        let completion = RecordCompletion(
+            stem: RecordReader.stem(of: fileName), file: fileName, format: format, database: options.database)
         switch format {
         case .ris:
             let threads = options.threads ?? ProcessInfo.processInfo.activeProcessorCount
             if threads > 1, text.end - text.start >= 4 * options.chunkSize {
+                chunking = (options.chunkSize, threads)
                 parser = ChunkedRISParser(
-                    text: text, chunkSize: options.chunkSize, threads: threads, window: 2 * threads)
+                    text: text, chunkSize: options.chunkSize, threads: threads, window: 2 * threads,
+                    completion: completion)
             } else {
                 parser = RISParser(text: text)
             }
@@ -151,18 +191,23 @@ public struct RecordReader {
         case .bibtex: parser = BibTeXParser(text: text)
         case .jsonLines: parser = JSONLinesParser(text: text)
         }
-        self.init(file: fileName, format: format, text: text, parser: parser, options: options)
+        self.init(
+            file: fileName, format: format, text: text, parser: parser, options: options, chunking: chunking)
     }
 
-    private init(file: String, format: RecordFormat, text: DecodedText, parser: any FormatParser, options: ReadOptions)
-    {
+    private init(
+        file: String, format: RecordFormat, text: DecodedText, parser: any FormatParser, options: ReadOptions,
+        chunking: (size: Int, threads: Int)? = nil
+    ) {
         self.file = file
         self.format = format
         self.warnings = text.warnings
         self.parser = parser
-        self.buffer = text.buffer
+        self.text = text
         self.options = options
-        self.stem = RecordReader.stem(of: file)
+        self.completion = RecordCompletion(
+            stem: RecordReader.stem(of: file), file: file, format: format, database: options.database)
+        self.chunking = chunking
     }
 
     /// The stem used in record ids: the last path component without its extension.
@@ -178,30 +223,86 @@ public struct RecordReader {
     public mutating func next() throws(BibliographyError) -> Record? {
         while var outcome = parser.next() {
             position += 1
+            // Completed in place, then taken out of the outcome.
+            if !parser.completesRecords { completion.complete(&outcome, position: position, lineBase: 0) }
             if outcome.record != nil {
-                // Completed in place, then taken out of the outcome.
-                if format != .jsonLines {
-                    outcome.record?.id = "\(stem):\(position)"
-                    outcome.record?.source.file = file
-                    outcome.record?.source.format = format
-                    if let database = options.database { outcome.record?.source.database = database }
-                }
                 recordCount += 1
-                releasePassedPages()
+                releasePassedPages(upTo: parser.consumed)
                 return outcome.record.take()
             }
-            let line = outcome.malformedLine
-            if options.strict { throw .malformedRecord(file: file, line: line, message: outcome.message) }
-            issues.append(ReadIssue(file: file, line: line, message: outcome.message))
+            let issue = completion.issue(outcome)
+            if options.strict { throw .malformedRecord(file: file, line: issue.line, message: issue.message) }
+            issues.append(issue)
         }
         return nil
     }
 
-    /// Hands back the pages the parser has passed, every 4 MiB of progress.
-    private mutating func releasePassedPages() {
-        let consumed = parser.consumed
+    /// Reads the remaining records in batches of consecutive records: `transform` runs on the thread that parsed
+    /// the batch, `consume` on the calling thread, in file order.
+    ///
+    /// A large RIS export is parsed in chunks on several threads (`ReadOptions.threads`), and each chunk's batch is
+    /// transformed where it was parsed, so its records are made, used and freed on one thread. Anything else is read
+    /// on the calling thread in batches of 1,000. Malformed records are counted in `issues` as by `next()`; reading
+    /// strictly, the error is thrown after `consume` has had the records before the malformed one.
+    public mutating func forEachBatch<Value>(
+        _ transform: @escaping @Sendable (_ records: [Record]) -> Value,
+        consume: (Value) throws(BibliographyError) -> Void
+    ) throws(BibliographyError) {
+        guard position == 0, let chunking else {
+            var batch: [Record] = []
+            do {
+                while let record = try next() {
+                    batch.append(record)
+                    if batch.count == 1_000 {
+                        try consume(transform(batch))
+                        batch.removeAll(keepingCapacity: true)
+                    }
+                }
+            } catch {
+                if !batch.isEmpty { try consume(transform(batch)) }
+                throw error
+            }
+            if !batch.isEmpty { try consume(transform(batch)) }
+            return
+        }
+        parser = EmptyParser()
+        let strict = options.strict
+        let completion = completion
+        var pipeline = RISChunkPipeline<RecordBatch<Value>>(
+            text: text, chunkSize: chunking.size, threads: chunking.threads, window: 2 * chunking.threads,
+            completion: completion
+        ) { outcomes, _ in
+            var outcomes = outcomes
+            var records: [Record] = []
+            records.reserveCapacity(outcomes.count)
+            var issues: [ReadIssue] = []
+            for i in outcomes.indices {
+                if let record = outcomes[i].record.take() {
+                    records.append(record)
+                } else {
+                    issues.append(completion.issue(outcomes[i]))
+                    if strict { break }
+                }
+            }
+            outcomes = []
+            let count = records.count
+            return RecordBatch(value: transform(records), records: count, issues: issues)
+        }
+        while let (start, batch) = pipeline.next() {
+            try consume(batch.value)
+            recordCount += batch.records
+            if strict, let first = batch.issues.first {
+                throw .malformedRecord(file: file, line: first.line, message: first.message)
+            }
+            issues += batch.issues
+            releasePassedPages(upTo: start)
+        }
+    }
+
+    /// Hands back the pages before `consumed`, every 4 MiB of progress.
+    private mutating func releasePassedPages(upTo consumed: Int) {
         guard consumed >= releaseAt else { return }
-        buffer.release(upTo: consumed)
+        text.buffer.release(upTo: consumed)
         releaseAt = consumed + (4 << 20)
     }
 
@@ -234,6 +335,13 @@ public struct RecordReader {
 
 private struct EmptyParser: FormatParser {
     mutating func next() -> ParseOutcome? { nil }
+}
+
+/// What a worker made of one chunk's records, with the chunk's counts.
+private struct RecordBatch<Value> {
+    let value: Value
+    let records: Int
+    let issues: [ReadIssue]
 }
 
 /// A record with nothing filled in yet but where it starts.

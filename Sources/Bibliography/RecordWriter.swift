@@ -113,6 +113,19 @@ public final class RecordWriter {
         if buffer.count >= RecordWriter.flushThreshold { try flush() }
     }
 
+    /// Appends records already encoded as JSON Lines; only for a JSON Lines writer.
+    /// - Throws: `BibliographyError.writeFailed` when the writer writes another format, was finished, or flushing
+    ///   fails.
+    public func write(_ encoded: EncodedJSONLines) throws(BibliographyError) {
+        guard !finished else { throw .writeFailed(file: name, reason: "the writer was already finished") }
+        guard case .jsonLines = kind else {
+            throw .writeFailed(file: name, reason: "records encoded as JSON Lines given to a writer of another format")
+        }
+        buffer += encoded.bytes
+        count += encoded.count
+        if buffer.count >= RecordWriter.flushThreshold { try flush() }
+    }
+
     /// Appends records in order.
     /// - Throws: `BibliographyError.writeFailed` when flushing to the file fails.
     public func write(contentsOf records: some Sequence<Record>) throws(BibliographyError) {
@@ -160,6 +173,22 @@ public final class RecordWriter {
             RISEncoder.append(record, lineEnding: ending.bytes, to: &out)
         case .csv:
             CSVEncoder.append(record, to: &out)
+        }
+    }
+
+    /// Records encoded as JSON Lines away from the writer, for instance on the thread that read them
+    /// (`RecordReader.forEachBatch`), then written in order by `write(_:)`.
+    public struct EncodedJSONLines: Sendable {
+        let bytes: [UInt8]
+        /// How many records the bytes hold.
+        public let count: Int
+
+        /// Encodes records, one canonical JSON object per line.
+        public init(_ records: [Record]) {
+            var out: [UInt8] = []
+            for r in records { RecordWriter.encode(r, kind: .jsonLines, into: &out) }
+            bytes = out
+            count = records.count
         }
     }
 

@@ -87,12 +87,17 @@ public enum RecordImport {
                 var reader = try RecordReader(contentsOf: URL(fileURLWithPath: file.location), fileName: file.path, options: options)
                 var database = databases[stem]
                 var records = 0
-                while let record = try reader.next() {
-                    if database == nil { database = record.source.database }
-                    try writer.write(record)
-                    records += 1
-                    count += 1
-                    if count % 10_000 == 0 { progress("\(count) records imported") }
+                // A large RIS export is parsed and encoded on every core; the batches are written in file order.
+                try reader.forEachBatch { batch in
+                    (RecordWriter.EncodedJSONLines(batch), batch.lazy.compactMap(\.source.database).first)
+                } consume: { (batch: (encoded: RecordWriter.EncodedJSONLines, database: String?)) throws(BibliographyError) in
+                    if database == nil { database = batch.database }
+                    try writer.write(batch.encoded)
+                    records += batch.encoded.count
+                    if (count + batch.encoded.count) / 10_000 > count / 10_000 {
+                        progress("\(count + batch.encoded.count) records imported")
+                    }
+                    count += batch.encoded.count
                 }
                 summary.files.append(
                     ImportSummary.File(

@@ -68,6 +68,85 @@ struct ChunkedReadTests {
         #expect(throws: expected) { try read(data, threads: 2, chunkSize: 200, strict: true) }
     }
 
+    /// Every record `forEachBatch` hands over, in order, with the reader's issues and what it threw.
+    private func readInBatches(_ data: Data, threads: Int, chunkSize: Int, strict: Bool = false) throws -> (
+        records: [Record], issues: [ReadIssue], error: BibliographyError?, threadsUsed: Int
+    ) {
+        var options = ReadOptions(format: .ris, strict: strict, threads: threads)
+        options.chunkSize = chunkSize
+        var reader = try RecordReader(data: data, fileName: "chunked.ris", options: options)
+        var records: [Record] = []
+        var threadsUsed: Set<String> = []
+        do {
+            try reader.forEachBatch { batch in
+                (batch, "\(Thread.current)")
+            } consume: { (batch: ([Record], String)) throws(BibliographyError) in
+                records += batch.0
+                threadsUsed.insert(batch.1)
+            }
+        } catch {
+            return (records, reader.issues, error, threadsUsed.count)
+        }
+        #expect(reader.recordCount == records.count)
+        return (records, reader.issues, nil, threadsUsed.count)
+    }
+
+    @Test(arguments: [false, true])
+    func batchesGiveWhatOneThreadGives(crlf: Bool) throws {
+        let data = try export(crlf: crlf)
+        let one = try read(data, threads: 1, chunkSize: 1 << 20)
+        let sequential = try readInBatches(data, threads: 1, chunkSize: 1 << 20)
+        #expect(sequential.records == one.records)
+        #expect(sequential.issues == one.issues)
+        for chunkSize in [1, 64, 300, 4096] {
+            for threads in [2, 3] {
+                let many = try readInBatches(data, threads: threads, chunkSize: chunkSize)
+                #expect(many.error == nil)
+                #expect(many.records == one.records, "chunk size \(chunkSize), \(threads) threads")
+                #expect(many.issues == one.issues, "chunk size \(chunkSize), \(threads) threads")
+            }
+        }
+        // Small chunks on three threads: the batches were made on more than the calling thread.
+        #expect(try readInBatches(data, threads: 3, chunkSize: 64).threadsUsed > 1)
+    }
+
+    @Test func strictBatchesStopAtTheSameRecordAfterHandingOverTheOnesBefore() throws {
+        let data = try export(crlf: false)
+        let one = try read(data, threads: 1, chunkSize: 1 << 20)
+        let firstIssue = try #require(one.issues.first)
+        for (threads, chunkSize) in [(1, 1 << 20), (2, 200), (3, 64)] {
+            let strict = try readInBatches(data, threads: threads, chunkSize: chunkSize, strict: true)
+            #expect(
+                strict.error
+                    == .malformedRecord(file: "chunked.ris", line: firstIssue.line, message: firstIssue.message))
+            // Every record before the malformed one was handed over, and none after it.
+            let before = one.records.filter { $0.source.line < firstIssue.line }
+            #expect(strict.records == before, "\(threads) threads, chunk size \(chunkSize)")
+        }
+    }
+
+    @Test func recordsEncodedInBatchesWriteWhatOneAtATimeWrites() throws {
+        let data = try export(crlf: false)
+        let records = try read(data, threads: 1, chunkSize: 1 << 20).records
+        let encoded = RecordWriter.EncodedJSONLines(records)
+        #expect(encoded.count == records.count)
+        try withTemporaryDirectory { dir in
+            let batched = try RecordWriter.jsonLines(to: dir.appendingPathComponent("batched.jsonl"))
+            try batched.write(RecordWriter.EncodedJSONLines(Array(records.prefix(7))))
+            try batched.write(RecordWriter.EncodedJSONLines(Array(records.dropFirst(7))))
+            try batched.finish()
+            let single = try RecordWriter.jsonLines(to: dir.appendingPathComponent("single.jsonl"))
+            for record in records { try single.write(record) }
+            try single.finish()
+            #expect(batched.count == records.count)
+            let written = try Data(contentsOf: dir.appendingPathComponent("batched.jsonl"))
+            #expect(written == (try Data(contentsOf: dir.appendingPathComponent("single.jsonl"))))
+            #expect(written == RecordWriter.jsonLines(records))
+            let ris = try RecordWriter.ris(to: dir.appendingPathComponent("out.ris"))
+            #expect(throws: BibliographyError.self) { try ris.write(encoded) }
+        }
+    }
+
     @Test func aMappedFileReadsInChunksLikeInMemory() throws {
         var text = ""
         for n in 1...5_000 {

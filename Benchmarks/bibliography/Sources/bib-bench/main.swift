@@ -1,26 +1,37 @@
 import Bibliography
 import Foundation
 
-// bib-bench read FILE...     stream every record, count records and authors
+// bib-bench read FILE...     stream every record in batches, count records and authors where they were parsed
+// bib-bench next FILE...     the same one record at a time, in order, on the calling thread (RecordReader.next)
 // bib-bench import FILE OUT  stream every record into a JSON Lines file
 // Prints one line per file: `<file> <records> <seconds>`.
 // BIB_THREADS=n parses a large RIS export on n threads (default: one per core; 1: on the main thread only).
 let arguments = Array(CommandLine.arguments.dropFirst())
 let options = ReadOptions(threads: ProcessInfo.processInfo.environment["BIB_THREADS"].flatMap { Int($0) })
-guard let mode = arguments.first, ["read", "import"].contains(mode), arguments.count >= 2 else {
-    FileHandle.standardError.write(Data("usage: bib-bench read FILE... | import FILE [OUT.jsonl]\n".utf8))
+guard let mode = arguments.first, ["read", "next", "import"].contains(mode), arguments.count >= 2 else {
+    FileHandle.standardError.write(Data("usage: bib-bench read|next FILE... | import FILE [OUT.jsonl]\n".utf8))
     exit(2)
 }
 do {
-    if mode == "read" {
+    if mode != "import" {
         for path in arguments.dropFirst() {
             let start = Date()
             var reader = try RecordReader(contentsOf: URL(fileURLWithPath: path), options: options)
             var records = 0
             var authors = 0
-            while let record = try reader.next() {
-                records += 1
-                authors += record.authors.count
+            if mode == "next" {
+                while let record = try reader.next() {
+                    records += 1
+                    authors += record.authors.count
+                }
+            } else {
+                // Records are counted on the thread that parsed them (RecordReader.forEachBatch).
+                try reader.forEachBatch { batch in
+                    (batch.count, batch.reduce(0) { $0 + $1.authors.count })
+                } consume: { counts in
+                    records += counts.0
+                    authors += counts.1
+                }
             }
             let seconds = Date().timeIntervalSince(start)
             print(
@@ -38,7 +49,10 @@ do {
         } else {
             throw BibliographyError.writeFailed(file: "/dev/null", reason: "cannot open")
         }
-        while let record = try reader.next() { try writer.write(record) }
+        // Records are encoded on the thread that parsed them and written in order.
+        try reader.forEachBatch { RecordWriter.EncodedJSONLines($0) } consume: { (encoded) throws(BibliographyError) in
+            try writer.write(encoded)
+        }
         try writer.finish()
         print("\(arguments[1]) \(writer.count) \(String(format: "%.3f", Date().timeIntervalSince(start)))")
     }
