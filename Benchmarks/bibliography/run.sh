@@ -35,6 +35,7 @@ cores=$(nproc)
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 ours_read=$(for _ in $(seq "$repeats"); do "$bench" read "$ris" | awk '{print $3}'; done | best)
 ours_read1=$(for _ in $(seq "$repeats"); do BIB_THREADS=1 "$bench" read "$ris" | awk '{print $3}'; done | best)
+ours_next=$(for _ in $(seq "$repeats"); do "$bench" next "$ris" | awk '{print $3}'; done | best)
 ours_import=$(for _ in $(seq "$repeats"); do "$bench" import "$ris" "$work/records.jsonl" | awk '{print $3}'; done | best)
 ours_import1=$(for _ in $(seq "$repeats"); do BIB_THREADS=1 "$bench" import "$ris" "$work/records.jsonl" | awk '{print $3}'; done | best)
 ours_jsonl=$(for _ in $(seq "$repeats"); do "$bench" read "$work/records.jsonl" | awk '{print $3}'; done | best)
@@ -45,8 +46,9 @@ rispy=$(for _ in $(seq "$repeats"); do "$work/venv/bin/python" rispy_bench.py "$
 echo "records: $records ($(du -hL "$ris" | cut -f1)), best of $repeats, $(nproc) cores, load $load_start at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end"
 echo "rispy 0.10.0 rispy.load:                 ${rispy} s"
 ratio() { awk -v a="$rispy" -v b="$1" 'BEGIN {printf "%.1f", a / b}'; }
-echo "ReviewTrail RecordReader.next (stream), $cores threads: ${ours_read} s  ($(ratio "$ours_read")x faster)"
-echo "ReviewTrail RecordReader.next (stream), 1 thread:  ${ours_read1} s  ($(ratio "$ours_read1")x faster)"
+echo "ReviewTrail RecordReader.forEachBatch, $cores threads: ${ours_read} s  ($(ratio "$ours_read")x faster)"
+echo "ReviewTrail RecordReader.forEachBatch, 1 thread:  ${ours_read1} s  ($(ratio "$ours_read1")x faster)"
+echo "ReviewTrail RecordReader.next (one record at a time), $cores threads: ${ours_next} s  ($(ratio "$ours_next")x faster)"
 echo "ReviewTrail read + JSON Lines write, $cores threads: ${ours_import} s  ($(ratio "$ours_import")x faster)"
 echo "ReviewTrail read + JSON Lines write, 1 thread:  ${ours_import1} s  ($(ratio "$ours_import1")x faster)"
 echo "ReviewTrail read + write, peak RSS:      $((ours_rss / 1024)) MiB for a $(($(stat -L -c %s "$ris") / 1048576)) MiB export"

@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 
 #if canImport(Glibc)
@@ -78,9 +79,43 @@ final class ByteBuffer {
     }
 
     /// The offset of the first byte from `start` that breaks UTF-8, or nil; reads the buffer in windows and
-    /// releases each window it has passed, so validating a large file does not keep it resident.
-    func firstInvalidUTF8(from start: Int) -> Int? {
-        let window = 8 << 20
+    /// releases each window it has passed, so validating a large file does not keep it resident. With more than
+    /// one thread the windows are checked side by side, and the answer is the same.
+    func firstInvalidUTF8(from start: Int, threads: Int = 1, window: Int = 8 << 20) -> Int? {
+        let n = bytes.count
+        guard threads > 1, n - start > 2 * window else { return firstInvalidUTF8InOrder(from: start, window: window) }
+        let b = bytes
+        // Window k runs from boundary(k) to boundary(k + 1): a multiple of `window` moved past the continuation
+        // bytes there (three at most), so every window starts where a character starts in valid UTF-8. A
+        // character cut by a boundary would need a continuation byte where there is none, so each window finds
+        // what a check of the whole buffer finds within it, and the first window that finds something is right.
+        func boundary(_ k: Int) -> Int {
+            var at = min(n, start + k * window)
+            var moved = 0
+            while k > 0, at < n, moved < 3, b[at] & 0xC0 == 0x80 {
+                at += 1
+                moved += 1
+            }
+            return at
+        }
+        let windows = (n - start + window - 1) / window
+        let bounds = (0...windows).map(boundary)
+        let found = UnsafeMutableBufferPointer<Int>.allocate(capacity: windows)
+        found.initialize(repeating: -1)
+        defer { found.deallocate() }
+        let shared = UTF8CheckWindows(buffer: self, found: found)
+        // Thread t takes windows t, t + threads, ...: all threads move through the file together.
+        DispatchQueue.concurrentPerform(iterations: threads) { t in
+            var k = t
+            while k < windows {
+                shared.check(k, from: bounds[k], to: bounds[k + 1])
+                k += threads
+            }
+        }
+        return found.first { $0 >= 0 }
+    }
+
+    private func firstInvalidUTF8InOrder(from start: Int, window: Int) -> Int? {
         let n = bytes.count
         var from = start
         while from < n {
@@ -96,6 +131,16 @@ final class ByteBuffer {
         }
         releasedTo = 0
         return nil
+    }
+
+    /// Hands back the mapped pages wholly inside `lower..<upper`, whatever was released before.
+    fileprivate func releasePages(from lower: Int, to upper: Int) {
+        guard case let .mapped(address, _) = storage else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let first = (lower + page - 1) / page * page
+        let end = upper / page * page
+        guard end > first else { return }
+        _ = madvise(address.advanced(by: first), end - first, MADV_DONTNEED)
     }
 
     /// Maps a regular file (or reads it, when it cannot be mapped).
@@ -144,6 +189,19 @@ final class ByteBuffer {
     #endif
 }
 
+/// The windows of a UTF-8 check on several threads: the bytes are not written while it runs, and each window's
+/// slot in `found` is written by the one thread that checks it.
+private struct UTF8CheckWindows: @unchecked Sendable {
+    let buffer: ByteBuffer
+    let found: UnsafeMutableBufferPointer<Int>
+
+    /// Checks window `k` and hands back its pages.
+    func check(_ k: Int, from lower: Int, to upper: Int) {
+        found[k] = utf8ErrorOffset(UnsafeRawBufferPointer(rebasing: buffer.bytes[0..<upper]), from: lower) ?? -1
+        buffer.releasePages(from: lower, to: upper)
+    }
+}
+
 /// The text of an export as UTF-8 bytes, after BOM removal and, if needed, transcoding.
 struct DecodedText {
     let buffer: ByteBuffer
@@ -171,10 +229,10 @@ struct DecodedText {
     var bytes: UnsafeRawBufferPointer { buffer.bytes }
 
     /// Strips a UTF-8 BOM, transcodes UTF-16 (with BOM) and falls back to Windows-1252 for invalid UTF-8.
-    static func decode(_ buffer: ByteBuffer, file: String) -> DecodedText {
+    static func decode(_ buffer: ByteBuffer, file: String, threads: Int = 1) -> DecodedText {
         let b = buffer.bytes
         if b.count >= 3, b[0] == 0xEF, b[1] == 0xBB, b[2] == 0xBF {
-            return validated(buffer, start: 3, file: file)
+            return validated(buffer, start: 3, file: file, threads: threads)
         }
         if b.count >= 2, (b[0] == 0xFF && b[1] == 0xFE) || (b[0] == 0xFE && b[1] == 0xFF) {
             let little = b[0] == 0xFF
@@ -189,11 +247,11 @@ struct DecodedText {
             let warning = ReadWarning(file: file, line: nil, message: "UTF-16 text was converted to UTF-8")
             return DecodedText(buffer: ByteBuffer(Array(text.utf8)), start: 0, warnings: [warning])
         }
-        return validated(buffer, start: 0, file: file)
+        return validated(buffer, start: 0, file: file, threads: threads)
     }
 
-    private static func validated(_ buffer: ByteBuffer, start: Int, file: String) -> DecodedText {
-        guard let bad = buffer.firstInvalidUTF8(from: start) else {
+    private static func validated(_ buffer: ByteBuffer, start: Int, file: String, threads: Int) -> DecodedText {
+        guard let bad = buffer.firstInvalidUTF8(from: start, threads: threads) else {
             return DecodedText(buffer: buffer, start: start, warnings: [])
         }
         let line = lineNumber(of: bad, in: buffer.bytes, from: start)

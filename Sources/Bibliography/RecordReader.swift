@@ -158,7 +158,8 @@ public struct RecordReader {
     }
 
     private init(buffer: ByteBuffer, fileName: String, options: ReadOptions) throws(BibliographyError) {
-        let text = DecodedText.decode(buffer, file: fileName)
+        let threads = options.threads ?? ProcessInfo.processInfo.activeProcessorCount
+        let text = DecodedText.decode(buffer, file: fileName, threads: threads)
         guard let format = options.format ?? RecordFormat.detect(text.bytes, start: text.start, end: text.end) else {
             if Bytes.isBlank(text.bytes, text.start..<text.end) || text.start == text.end {
                 self.init(
@@ -173,7 +174,6 @@ public struct RecordReader {
             stem: RecordReader.stem(of: fileName), file: fileName, format: format, database: options.database)
         switch format {
         case .ris:
-            let threads = options.threads ?? ProcessInfo.processInfo.activeProcessorCount
             if threads > 1, text.end - text.start >= 4 * options.chunkSize {
                 chunking = (options.chunkSize, threads)
                 parser = ChunkedRISParser(
