@@ -23,7 +23,7 @@ struct RISChunkPipeline<Payload> {
     /// One serial queue per worker thread; chunks go to them in turn.
     private let queues: [DispatchQueue]
     private let completion: RecordCompletion
-    private let finish: @Sendable (_ outcomes: [ParseOutcome], _ queue: DispatchQueue) -> Payload
+    private let finish: @Sendable (_ outcomes: inout [ParseOutcome], _ queue: DispatchQueue) -> Payload
     private var submitted = 0
     /// The chunks handed to workers and not yet taken, oldest first.
     private var pending: [RISChunkJob<Payload>] = []
@@ -34,10 +34,10 @@ struct RISChunkPipeline<Payload> {
     ///   - chunkSize: about how many bytes one chunk holds (it ends at the first `TY` line after that many).
     ///   - threads: how many chunks are parsed at the same time.
     ///   - window: how many chunks may be parsed or waiting; memory is bounded by it.
-    ///   - finish: makes a chunk's payload from its completed outcomes, on the worker's `queue`.
+    ///   - finish: makes a chunk's payload from its completed outcomes, on the worker's `queue`; it may take them apart.
     init(
         text: DecodedText, chunkSize: Int, threads: Int, window: Int, completion: RecordCompletion,
-        finish: @escaping @Sendable (_ outcomes: [ParseOutcome], _ queue: DispatchQueue) -> Payload
+        finish: @escaping @Sendable (_ outcomes: inout [ParseOutcome], _ queue: DispatchQueue) -> Payload
     ) {
         self.text = text
         self.chunkSize = max(1, chunkSize)
@@ -80,7 +80,7 @@ struct RISChunkPipeline<Payload> {
             for i in found.indices {
                 completion.complete(&found[i], position: base.outcomes + i + 1, lineBase: base.lines)
             }
-            job.finish(finish(found, queue))
+            job.finish(finish(&found, queue))
         }
         pending.append(job)
     }

@@ -85,17 +85,20 @@ struct RecordCompletion: Sendable {
     /// Completes the outcome found at `position` (1-based, malformed records counted) of a text whose first line is
     /// line `lineBase + 1` of the export.
     func complete(_ outcome: inout ParseOutcome, position: Int, lineBase: Int) {
-        guard outcome.record != nil else {
+        // Taken out and put back, so the record is changed in place rather than copied.
+        guard var record = outcome.record.take() else {
             outcome.malformedLine += lineBase
             return
         }
         // JSON Lines records carry their own ids and sources.
-        guard format != .jsonLines else { return }
-        outcome.record?.id = "\(stem):\(position)"
-        outcome.record?.source.file = file
-        outcome.record?.source.format = format
-        outcome.record?.source.line += lineBase
-        if let database { outcome.record?.source.database = database }
+        if format != .jsonLines {
+            record.id = "\(stem):\(position)"
+            record.source.file = file
+            record.source.format = format
+            record.source.line += lineBase
+            if let database { record.source.database = database }
+        }
+        outcome.record = record
     }
 
     func issue(_ outcome: ParseOutcome) -> ReadIssue {
@@ -272,7 +275,6 @@ public struct RecordReader {
             text: text, chunkSize: chunking.size, threads: chunking.threads, window: 2 * chunking.threads,
             completion: completion
         ) { outcomes, _ in
-            var outcomes = outcomes
             var records: [Record] = []
             records.reserveCapacity(outcomes.count)
             var issues: [ReadIssue] = []
