@@ -112,10 +112,29 @@ private func compareChunkedRIS(_ bytes: Data) {
             try RecordReader.read(data: bytes, fileName: Target.fileName, options: options)
         }
     }
+    /// The records `forEachBatch` hands over, made into batches on the threads that parsed them.
+    func readInBatches(chunkSize: Int) -> Result<ReadResult, BibliographyError> {
+        var options = ReadOptions(format: .ris, threads: 2)
+        options.chunkSize = chunkSize
+        return Result { () throws(BibliographyError) in
+            var reader = try RecordReader(data: bytes, fileName: Target.fileName, options: options)
+            var records: [Record] = []
+            try reader.forEachBatch { $0 } consume: { (batch: [Record]) throws(BibliographyError) in
+                records += batch
+            }
+            return ReadResult(
+                file: reader.file, format: reader.format, records: records, issues: reader.issues,
+                warnings: reader.warnings)
+        }
+    }
     let one = read(threads: 1, chunkSize: 1 << 20)
-    let chunked = read(threads: 2, chunkSize: max(1, bytes.count / 7))
-    if one != chunked {
+    let chunkSize = max(1, bytes.count / 7)
+    if one != read(threads: 2, chunkSize: chunkSize) {
         fputs("chunked RIS read differs from the single-threaded read\n", stderr)
+        abort()
+    }
+    if one != readInBatches(chunkSize: chunkSize) {
+        fputs("RIS read in batches on two threads differs from the single-threaded read\n", stderr)
         abort()
     }
 }

@@ -47,6 +47,7 @@ public struct ReadResult: Sendable, Equatable {
 /// A struct rather than an enum, so the reader can move the record out without copying it.
 struct ParseOutcome {
     var record: Record?
+    /// The 1-based line of a malformed record; 0 for a record.
     var malformedLine = 0
     var message = ""
 
@@ -55,7 +56,7 @@ struct ParseOutcome {
     }
 
     static func malformed(line: Int, message: String) -> ParseOutcome {
-        ParseOutcome(record: nil, malformedLine: line, message: message)
+        ParseOutcome(record: nil, malformedLine: max(1, line), message: message)
     }
 }
 
@@ -85,20 +86,22 @@ struct RecordCompletion: Sendable {
     /// Completes the outcome found at `position` (1-based, malformed records counted) of a text whose first line is
     /// line `lineBase + 1` of the export.
     func complete(_ outcome: inout ParseOutcome, position: Int, lineBase: Int) {
-        // Taken out and put back, so the record is changed in place rather than copied.
-        guard var record = outcome.record.take() else {
+        // A malformed outcome has a line and no record; the record is changed in place through `!`, not copied.
+        guard outcome.malformedLine == 0 else {
             outcome.malformedLine += lineBase
             return
         }
         // JSON Lines records carry their own ids and sources.
-        if format != .jsonLines {
-            record.id = "\(stem):\(position)"
-            record.source.file = file
-            record.source.format = format
-            record.source.line += lineBase
-            if let database { record.source.database = database }
-        }
-        outcome.record = record
+        guard format != .jsonLines else { return }
+        fill(&outcome.record!, position: position, lineBase: lineBase)
+    }
+
+    private func fill(_ record: inout Record, position: Int, lineBase: Int) {
+        record.id = "\(stem):\(position)"
+        record.source.file = file
+        record.source.format = format
+        record.source.line += lineBase
+        if let database { record.source.database = database }
     }
 
     func issue(_ outcome: ParseOutcome) -> ReadIssue {
