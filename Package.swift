@@ -82,7 +82,7 @@ let package = Package(
         .testTarget(name: "ContentHashTests", dependencies: ["ContentHash", "ReviewTestSupport"]),
         .testTarget(name: "WorkflowModelTests", dependencies: ["WorkflowModel", "Stages", "ReviewTestSupport"]),
         .testTarget(name: "RunnerCoreTests", dependencies: ["RunnerCore", "Stages", "ReviewTestSupport"]),
-        .testTarget(name: "StagesTests", dependencies: ["Stages", "ReviewTestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "StagesTests", dependencies: ["Stages", "Bibliography", "ReviewTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "BibliographyTests", dependencies: ["Bibliography", "ReviewTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AuditTests", dependencies: ["Audit", "Stages", "GitStore", "ContentHash", "ReviewTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive", "Bibliography", "RunnerCore", "Stages", "WorkflowModel", "ReviewTestSupport"]),

@@ -62,7 +62,7 @@ public enum RecordImport {
     /// Imports `files` (path as recorded, location to read) in order into `output` (JSON Lines).
     /// - Parameters:
     ///   - databases: database names by file stem, overriding what the exports say.
-    ///   - progress: called every 10,000 records with the running count.
+    ///   - progress: called with the running count each time it passes a multiple of 10,000 records.
     /// - Throws: `RunnerError.input` (exit 2) for two files with one stem, an unknown format, or a
     ///   malformed record under `strict`; `RunnerError.io` when the output cannot be written.
     public static func run(

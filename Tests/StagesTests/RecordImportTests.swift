@@ -1,3 +1,4 @@
+import Bibliography
 import Foundation
 import ReviewTestSupport
 import RunnerCore
@@ -37,6 +38,35 @@ import WorkflowModel
             #expect(identification["databases"] == .object([JSONMember("Ovid MEDLINE", .number("2")), JSONMember("Scopus", .number("1"))]))
             #expect(identification["formats"]?["ris"] == .number("2"))
             #expect(identification["records"] == .number("3"))
+        }
+    }
+
+    /// An export large enough to be parsed in chunks on every core is written as one thread reads it, in order,
+    /// with progress each time the count passes a multiple of 10,000.
+    @Test func aLargeRISExportImportsInOrderWithProgress() throws {
+        var text = ""
+        for n in 1...45_000 {
+            text += "TY  - JOUR\nTI  - A title of record \(n)\nAU  - Family\(n % 97), G.\nPY  - \(1990 + n % 30)\n"
+            text += "AB  - The abstract of record \(n), long enough for the export to be read in chunks.\n"
+            text += n % 1_000 == 0 ? "ER  - \nNL  - no TY before this one\nER  - \n\n" : "ER  - \n\n"
+        }
+        #expect(text.utf8.count > 4 << 20)
+        try withTemporaryDirectory { dir in
+            let export = dir.appendingPathComponent("large.ris")
+            try Data(text.utf8).write(to: export)
+            let output = dir.appendingPathComponent("records.jsonl")
+            var messages: [String] = []
+            let summary = try RecordImport.run(
+                files: [(path: "exports/large.ris", location: export.path)], format: nil, strict: false, output: output,
+                progress: { messages.append($0) })
+            #expect(summary.files.map(\.records) == [45_000])
+            #expect(summary.issues.count == 45)
+            #expect(messages.count == 4)
+            let counts = messages.compactMap { Int($0.prefix { $0.isNumber }) }
+            #expect(zip(counts, [10_000, 20_000, 30_000, 40_000]).allSatisfy { $0 >= $1 && $0 < $1 + 10_000 })
+            let oneThread = try RecordReader.read(
+                contentsOf: export, fileName: "exports/large.ris", options: ReadOptions(threads: 1))
+            #expect(try Data(contentsOf: output) == RecordWriter.jsonLines(oneThread.records))
         }
     }
 
