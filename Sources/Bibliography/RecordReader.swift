@@ -83,6 +83,13 @@ struct RecordCompletion: Sendable {
     /// The database to record instead of what the export says.
     let database: String?
 
+    init(file: String, format: RecordFormat, database: String?) {
+        self.stem = RecordReader.stem(of: file)
+        self.file = file
+        self.format = format
+        self.database = database
+    }
+
     /// Completes the outcome found at `position` (1-based, malformed records counted) of a text whose first line is
     /// line `lineBase + 1` of the export.
     func complete(_ outcome: inout ParseOutcome, position: Int, lineBase: Int) {
@@ -176,8 +183,7 @@ public struct RecordReader {
         }
         let parser: any FormatParser
         var chunking: (size: Int, threads: Int)?
-        let completion = RecordCompletion(
-            stem: RecordReader.stem(of: fileName), file: fileName, format: format, database: options.database)
+        let completion = RecordCompletion(file: fileName, format: format, database: options.database)
         switch format {
         case .ris:
             if threads > 1, text.end - text.start >= 4 * options.chunkSize {
@@ -211,8 +217,7 @@ public struct RecordReader {
         self.parser = parser
         self.text = text
         self.options = options
-        self.completion = RecordCompletion(
-            stem: RecordReader.stem(of: file), file: file, format: format, database: options.database)
+        self.completion = RecordCompletion(file: file, format: format, database: options.database)
         self.chunking = chunking
     }
 
