@@ -427,18 +427,19 @@ struct LineCursor {
         guard let base = bytes.baseAddress else { return nil }
         if checkedTo <= start, !checkNoLoneCR(through: min(end, start + (1 << 20))) { return nil }
         var at = end
-        // Short lines are the rule: look eight bytes at a time before calling memchr.
+        // Short lines are the rule: look sixteen bytes at a time before calling memchr.
         var i = start
         var found = false
-        while i + 8 <= end && i - start < 128 {
-            let w = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self)) ^ 0x0A0A_0A0A_0A0A_0A0A
-            let zeros = (w &- 0x0101_0101_0101_0101) & ~w & 0x8080_8080_8080_8080
-            if zeros != 0 {
-                at = i + zeros.trailingZeroBitCount / 8
+        let lineFeed = SIMD16<UInt8>(repeating: 0x0A)
+        while i + 16 <= end && i - start < 256 {
+            let hits = unsafeBitCast(
+                base.loadUnaligned(fromByteOffset: i, as: SIMD16<UInt8>.self) .== lineFeed, to: (UInt64, UInt64).self)
+            if hits.0 != 0 || hits.1 != 0 {
+                at = i + (hits.0 != 0 ? hits.0.trailingZeroBitCount / 8 : 8 + hits.1.trailingZeroBitCount / 8)
                 found = true
                 break
             }
-            i += 8
+            i += 16
         }
         if !found, let hit = memchr(base + i, 0x0A, end - i) { at = base.distance(to: UnsafeRawPointer(hit)) }
         let next = min(end, at + 1)
@@ -482,6 +483,28 @@ enum Bytes {
 
     @inline(__always) static func string(_ u: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> String {
         String(decoding: UnsafeBufferPointer(rebasing: u[r]), as: UTF8.self)
+    }
+
+    /// The string of bytes that are known to be valid UTF-8: a range of a decoded text (checked or transcoded when it
+    /// was read) or of a string, whose ends are next to ASCII bytes (a line break, a tag, a space, a separator) or
+    /// at the ends of the text, so no character is cut. It is copied without being checked again, which the usual
+    /// `String(decoding:as:)` does for every value; only whether it is ASCII is found out, as the string records that.
+    @inline(__always) static func validString(_ b: UnsafeRawBufferPointer, _ r: Range<Int>) -> String {
+        guard let base = b.baseAddress, !r.isEmpty else { return "" }
+        return validString(
+            UnsafeBufferPointer(start: (base + r.lowerBound).assumingMemoryBound(to: UInt8.self), count: r.count))
+    }
+
+    /// `validString` of a range of a string's or a decoded text's bytes (see there).
+    @inline(__always) static func validString(_ u: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> String {
+        validString(UnsafeBufferPointer(rebasing: u[r]))
+    }
+
+    @inline(__always) private static func validString(_ u: UnsafeBufferPointer<UInt8>) -> String {
+        assert(String(validating: u, as: UTF8.self) != nil, "validString was given bytes that are not UTF-8")
+        var span = unsafe UTF8Span(unchecked: u.span, isKnownASCII: false)
+        _ = span.checkForASCII()
+        return String(copying: span)
     }
 
     /// The first offset of `pattern` in `bytes`.

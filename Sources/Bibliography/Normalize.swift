@@ -28,50 +28,44 @@ enum Text {
         let n = u.count
         guard n > 0, u[0] != 0x20, u[n - 1] != 0x20, let base = u.baseAddress else { return false }
         let raw = UnsafeRawPointer(base)
-        let space = SIMD16<UInt8>(repeating: 0x20)
-        let delete = SIMD16<UInt8>(repeating: 0x7F)
-        // The lead bytes of the Unicode spaces UTF8Space knows: C2, and E1 to E3.
-        let c2 = SIMD16<UInt8>(repeating: 0xC2)
-        let e1 = SIMD16<UInt8>(repeating: 0xE1)
-        let e3 = SIMD16<UInt8>(repeating: 0xE3)
-        var previousSpace = false
         var i = 0
-        while i < n {
-            // Sixteen bytes at a time (the second load, one byte on, finds two spaces in a row); a block with
-            // anything that needs a closer look is checked byte by byte.
-            if i + 17 <= n {
-                let v = raw.loadUnaligned(fromByteOffset: i, as: SIMD16<UInt8>.self)
-                let next = raw.loadUnaligned(fromByteOffset: i + 1, as: SIMD16<UInt8>.self)
-                let bad =
-                    (v .< space) .| (v .== delete) .| (v .== c2) .| ((v .>= e1) .& (v .<= e3))
-                    .| ((v .== space) .& (next .== space))
-                if !SIMDLanes.any(bad) {
-                    if previousSpace && v[0] == 0x20 { return false }
-                    previousSpace = v[15] == 0x20
-                    i += 16
-                    continue
-                }
-            } else if n >= 17 {
-                // The last bytes: check the last sixteen at once (against the byte before each, for two spaces).
-                let v = raw.loadUnaligned(fromByteOffset: n - 16, as: SIMD16<UInt8>.self)
-                let before = raw.loadUnaligned(fromByteOffset: n - 17, as: SIMD16<UInt8>.self)
-                let bad =
-                    (v .< space) .| (v .== delete) .| (v .== c2) .| ((v .>= e1) .& (v .<= e3))
-                    .| ((v .== space) .& (before .== space))
-                if !SIMDLanes.any(bad) { return true }
+        // Sixteen bytes at a time, each with the one and two bytes after it (loads one and two bytes on), so that a
+        // double space or a Unicode space starting in the block is seen whole; the test is exact, so a block that
+        // fails it means the text is not clean.
+        while i + 18 <= n {
+            let v = raw.loadUnaligned(fromByteOffset: i, as: SIMD16<UInt8>.self)
+            let next = raw.loadUnaligned(fromByteOffset: i + 1, as: SIMD16<UInt8>.self)
+            let after = raw.loadUnaligned(fromByteOffset: i + 2, as: SIMD16<UInt8>.self)
+            if SIMDLanes.any(UTF8Space.breaksClean(v, next, after)) { return false }
+            i += 16
+        }
+        if n >= 18 {
+            // The rest: the sixteen starts that end two bytes before the end (tested as above, with the two bytes
+            // after each), then the last two bytes, where only a control byte or a two-byte space can start. With the
+            // blocks above, every byte has been tested as the start of something that breaks the text.
+            let first = raw.loadUnaligned(fromByteOffset: n - 18, as: SIMD16<UInt8>.self)
+            let second = raw.loadUnaligned(fromByteOffset: n - 17, as: SIMD16<UInt8>.self)
+            let third = raw.loadUnaligned(fromByteOffset: n - 16, as: SIMD16<UInt8>.self)
+            if SIMDLanes.any(UTF8Space.breaksClean(first, second, third)) { return false }
+            let c = u[n - 2], d = u[n - 1]
+            return !(c < 0x20 || c == 0x7F || d < 0x20 || d == 0x7F || (c == 0xC2 && (d == 0xA0 || d == 0x85)))
+        }
+        // A short text byte by byte.
+        var previousSpace = false
+        for i in 0..<n {
+            let c = u[i]
+            // Printable ASCII other than the space, the usual byte.
+            if c &- 0x21 < 0x5E {
+                previousSpace = false
+                continue
             }
-            let stop = min(n, i + 16)
-            while i < stop {
-                let c = u[i]
-                if c == 0x20 {
-                    if previousSpace { return false }
-                    previousSpace = true
-                } else {
-                    previousSpace = false
-                    if c < 0x20 || c == 0x7F || (c >= 0xC2 && UTF8Space.width(u, i) > 0) { return false }
-                }
-                i += 1
+            if c == 0x20 {
+                if previousSpace { return false }
+                previousSpace = true
+                continue
             }
+            previousSpace = false
+            if c < 0x20 || c == 0x7F || (c >= 0xC2 && UTF8Space.width(u, i) > 0) { return false }
         }
         return true
     }
@@ -89,28 +83,32 @@ enum Text {
             out.append(contentsOf: trimmed)
             return
         }
-        var pendingSpace = false
+        // Runs of text are copied whole; a run ends at white space other than one ASCII space between two other
+        // bytes, and the white space up to the next run becomes one space.
         let start = out.count
+        var runStart = lo
         var i = lo
         while i < hi {
-            let c = u[i]
-            if c <= 0x20 || c == 0x7F {
-                pendingSpace = true
+            let w = UTF8Space.whiteWidth(u, i)
+            if w == 0 || (u[i] == 0x20 && i > runStart && i + 1 < hi && UTF8Space.whiteWidth(u, i + 1) == 0) {
                 i += 1
                 continue
             }
-            if c >= 0xC2 {
-                let w = UTF8Space.width(u, i)
-                if w > 0 {
-                    pendingSpace = true
-                    i += w
-                    continue
-                }
+            if i > runStart {
+                if out.count > start { out.append(0x20) }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: u[runStart..<i]))
             }
-            if pendingSpace && out.count > start { out.append(0x20) }
-            pendingSpace = false
-            out.append(c)
-            i += 1
+            i += w
+            while i < hi {
+                let more = UTF8Space.whiteWidth(u, i)
+                if more == 0 { break }
+                i += more
+            }
+            runStart = i
+        }
+        if hi > runStart {
+            if out.count > start { out.append(0x20) }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: u[runStart..<hi]))
         }
     }
 
@@ -238,6 +236,41 @@ enum SIMDLanes {
 
 /// Unicode white space in UTF-8, beyond ASCII.
 enum UTF8Space {
+    /// The lanes of `v` where a control byte, DEL, two spaces in a row or a Unicode space that `width` knows begins;
+    /// `next` and `after` are the sixteen bytes one and two on from `v`.
+    @inline(__always) static func breaksClean(
+        _ v: SIMD16<UInt8>, _ next: SIMD16<UInt8>, _ after: SIMD16<UInt8>
+    ) -> SIMDMask<SIMD16<Int8>> {
+        let space = SIMD16<UInt8>(repeating: 0x20), delete = SIMD16<UInt8>(repeating: 0x7F)
+        let c2 = SIMD16<UInt8>(repeating: 0xC2), e1 = SIMD16<UInt8>(repeating: 0xE1)
+        let e2 = SIMD16<UInt8>(repeating: 0xE2), e3 = SIMD16<UInt8>(repeating: 0xE3)
+        let ascii = (v .< space) .| (v .== delete) .| ((v .== space) .& (next .== space))
+        let isC2 = v .== c2
+        // Most blocks have no lead byte of a Unicode space at all.
+        guard SIMDLanes.any(isC2 .| ((v .>= e1) .& (v .<= e3))) else { return ascii }
+        let x80 = SIMD16<UInt8>(repeating: 0x80), x81 = SIMD16<UInt8>(repeating: 0x81)
+        let x85 = SIMD16<UInt8>(repeating: 0x85), x8A = SIMD16<UInt8>(repeating: 0x8A)
+        let x9A = SIMD16<UInt8>(repeating: 0x9A), x9F = SIMD16<UInt8>(repeating: 0x9F)
+        let xA0 = SIMD16<UInt8>(repeating: 0xA0), xA8 = SIMD16<UInt8>(repeating: 0xA8)
+        let xA9 = SIMD16<UInt8>(repeating: 0xA9), xAF = SIMD16<UInt8>(repeating: 0xAF)
+        let twoByte = isC2 .& ((next .== xA0) .| (next .== x85))
+        let ogham = (v .== e1) .& (next .== x9A) .& (after .== x80)
+        let isE2 = v .== e2
+        let general =
+            isE2 .& (next .== x80) .& ((after .<= x8A) .| (after .== xA8) .| (after .== xA9) .| (after .== xAF))
+        let mathematical = isE2 .& (next .== x81) .& (after .== x9F)
+        let ideographic = (v .== e3) .& (next .== x80) .& (after .== x80)
+        return ascii .| twoByte .| ogham .| general .| mathematical .| ideographic
+    }
+
+    /// The byte length of the white space starting at `i` as `Text.inline` sees it (an ASCII control byte, space or
+    /// DEL, or a Unicode space), or 0.
+    @inline(__always) static func whiteWidth(_ u: UnsafeBufferPointer<UInt8>, _ i: Int) -> Int {
+        let c = u[i]
+        if c <= 0x20 || c == 0x7F { return 1 }
+        return c >= 0xC2 ? width(u, i) : 0
+    }
+
     /// The byte length of the white space character starting at `i`, or 0 if there is none.
     @inline(__always) static func width(_ u: UnsafeBufferPointer<UInt8>, _ i: Int) -> Int {
         let c = u[i]
@@ -674,10 +707,10 @@ enum Names {
                 while fa > 0, u[fa - 1] == 0x20 { fa -= 1 }
                 var gb = comma + 1
                 while gb < hi, u[gb] == 0x20 { gb += 1 }
-                let given = Bytes.string(u, gb..<hi)
+                let given = Bytes.validString(u, gb..<hi)
                 // A leading comma (a name wrapped onto the next line): read what follows as the name.
                 if fa == 0 { return given.isEmpty ? nil : parse(given) }
-                return Author(family: Bytes.string(u, 0..<fa), given: given)
+                return Author(family: Bytes.validString(u, 0..<fa), given: given)
             }
             if let lastSpace = u[0..<hi].lastIndex(of: 0x20) {
                 if isInitials(u, (lastSpace + 1)..<hi) {
@@ -686,7 +719,7 @@ enum Names {
                     while let previous = u[0..<split].lastIndex(of: 0x20), isInitials(u, (previous + 1)..<split) {
                         split = previous
                     }
-                    return Author(family: Bytes.string(u, 0..<split), given: Bytes.string(u, (split + 1)..<hi))
+                    return Author(family: Bytes.validString(u, 0..<split), given: Bytes.validString(u, (split + 1)..<hi))
                 }
                 // Leading initials with dots: `P. Kogge`, `D. R. C. Hill`.
                 var tokenStart = 0
@@ -699,10 +732,10 @@ enum Names {
                     tokenStart = space + 1
                 }
                 if givenEnd > 0 {
-                    return Author(family: Bytes.string(u, tokenStart..<hi), given: Bytes.string(u, 0..<givenEnd))
+                    return Author(family: Bytes.validString(u, tokenStart..<hi), given: Bytes.validString(u, 0..<givenEnd))
                 }
             }
-            return Author(family: Bytes.string(u, 0..<hi))
+            return Author(family: Bytes.validString(u, 0..<hi))
         }
     }
 

@@ -24,9 +24,9 @@ struct TagNames {
         let c = b[s + 1]
         let second = Bytes.isDigit(c) ? Int(c) - 0x30 + 26 : Int(c) - 0x41
         let slot = first * 36 + second
-        guard first >= 0, first < 26, second >= 0, second < 36 else { return Bytes.string(b, s..<(s + 2)) }
+        guard first >= 0, first < 26, second >= 0, second < 36 else { return Bytes.validString(b, s..<(s + 2)) }
         if let known = names[slot] { return known }
-        let made = Bytes.string(b, s..<(s + 2))
+        let made = Bytes.validString(b, s..<(s + 2))
         names[slot] = made
         return made
     }
@@ -129,7 +129,7 @@ struct RISParser: FormatParser {
                     continue
                 } else if closed {
                     if after.isEmpty { afterLine = cursor.lineNumber }
-                    let value = line.count > 5 ? Bytes.string(b, Bytes.trim(b, (s + 5)..<line.upperBound)) : ""
+                    let value = line.count > 5 ? Bytes.validString(b, Bytes.trim(b, (s + 5)..<line.upperBound)) : ""
                     after.append((code, RawField(tags.name(b, s), value)))
                     continue
                 } else if !inRecord {
@@ -137,7 +137,7 @@ struct RISParser: FormatParser {
                     continue
                 }
                 let tag = tags.name(b, s)
-                let value = line.count > 5 ? Bytes.string(b, Bytes.trim(b, (s + 5)..<line.upperBound)) : ""
+                let value = line.count > 5 ? Bytes.validString(b, Bytes.trim(b, (s + 5)..<line.upperBound)) : ""
                 codes.append(code)
                 fields.append(RawField(tag, value))
             } else if inRecord || (closed && !after.isEmpty) {
@@ -149,17 +149,17 @@ struct RISParser: FormatParser {
                 if closed {
                     let last = after.count - 1
                     after[last].field.value += after[last].field.value.isEmpty ? "" : (pendingBlank ? "\n\n" : "\n")
-                    after[last].field.value += Bytes.string(b, t)
+                    after[last].field.value += Bytes.validString(b, t)
                     pendingBlank = false
                     continue
                 }
                 guard !fields.isEmpty else { continue }
                 let last = fields.count - 1
                 if fields[last].value.isEmpty {
-                    fields[last].value = Bytes.string(b, t)
+                    fields[last].value = Bytes.validString(b, t)
                 } else {
                     fields[last].value += pendingBlank ? "\n\n" : "\n"
-                    fields[last].value += Bytes.string(b, t)
+                    fields[last].value += Bytes.validString(b, t)
                 }
                 pendingBlank = false
             }
@@ -293,7 +293,15 @@ enum RISMapping {
     /// Calls `body` with each line of a value (the value itself when it has one line).
     @inline(__always) static func forEachLine(_ v: String, _ body: (String) -> Void) {
         if v.containsByte(0x0A) {
-            for part in v.utf8.split(separator: 0x0A) { body(String(Substring(part))) }
+            var v = v
+            v.withUTF8 { u in
+                var start = 0
+                for i in 0..<u.count where u[i] == 0x0A {
+                    if i > start { body(Bytes.validString(u, start..<i)) }
+                    start = i + 1
+                }
+                if start < u.count { body(Bytes.validString(u, start..<u.count)) }
+            }
         } else {
             body(v)
         }

@@ -111,6 +111,49 @@ struct NormalizationTests {
         #expect(Text.split("A and B AND {C and D}", word: " and ") == ["A", "B", "{C and D}"])
     }
 
+    /// `Text.inline` and `Text.isClean` agree with a character-by-character reading of what they promise, on texts
+    /// of every length up to 80 made from the bytes they treat specially (control bytes, DEL, spaces, every Unicode
+    /// space they know and characters that share a lead byte with one), so the sixteen-byte blocks are tested at
+    /// every alignment.
+    @Test func whiteSpaceAgreesWithAReferenceReading() {
+        let pieces = [
+            "a", "Z", "1", ".", " ", "  ", "\t", "\n", "\u{01}", "\u{7F}", "\u{A0}", "\u{85}", "\u{B1}", "é",
+            "\u{1680}", "\u{1681}", "\u{2000}", "\u{2009}", "\u{200A}", "\u{200B}", "\u{2013}", "\u{2019}",
+            "\u{2028}", "\u{2029}", "\u{202F}", "\u{205F}", "\u{2060}", "\u{3000}", "\u{3001}", "中",
+        ]
+        let plain = ["a", "Z", "1", ".", "é", "\u{B1}", "\u{2013}", "中"]
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func random(_ n: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(n))
+        }
+        for _ in 0..<20_000 {
+            let length = random(80)
+            // Mostly plain text, so that long clean runs (the blocks' fast path) are common.
+            let text = (0..<length).map { _ in random(4) == 0 ? pieces[random(pieces.count)] : plain[random(plain.count)] }
+                .joined()
+            var words: [String] = []
+            var word = ""
+            for scalar in text.unicodeScalars {
+                let isWhite = scalar.value <= 0x20 || scalar.value == 0x7F || scalar.value == 0x85 || scalar.value == 0xA0
+                    || scalar.value == 0x1680 || (0x2000...0x200A).contains(scalar.value) || scalar.value == 0x2028
+                    || scalar.value == 0x2029 || scalar.value == 0x202F || scalar.value == 0x205F
+                    || scalar.value == 0x3000
+                if isWhite {
+                    if !word.isEmpty { words.append(word) }
+                    word = ""
+                } else {
+                    word.unicodeScalars.append(scalar)
+                }
+            }
+            if !word.isEmpty { words.append(word) }
+            let expected = words.isEmpty ? nil : words.joined(separator: " ")
+            #expect(Text.inline(text) == expected, "\(Array(text.utf8))")
+            var copy = text
+            #expect(copy.withUTF8(Text.isClean) == (expected == text), "\(Array(text.utf8))")
+        }
+    }
+
     @Test(arguments: [
         (#"M{\"u}ller"#, "Müller"), (#"Garc\'{i}a"#, "García"), (#"Garc\'{\i}a"#, "García"),
         (#"{\c{C}}ukurova"#, "Çukurova"),
