@@ -185,7 +185,11 @@ struct RISParser: FormatParser {
 /// Maps RIS tags to the canonical fields.
 enum RISMapping {
     static func record(codes: [UInt16], fields: [RawField], line: Int) -> Record {
-        var r = draftRecord(line: line, format: .ris)
+        // The values are gathered in locals and the record is made once at the end: a record changed inside the
+        // closures below would be copied in and out of them.
+        var type: String?
+        var authors: [Author] = [], keywords: [String] = [], urls: [String] = [], issn: [String] = []
+        var isbn: [String] = []
         // Indices of the first field of each single-valued tag; values are read once at the end.
         var iID = -1, iAN = -1, iTI = -1, iT1 = -1, iCT = -1, iBT = -1, iPY = -1, iY1 = -1, iDA = -1, iY2 = -1
         var iJF = -1, iT2 = -1, iJO = -1, iJA = -1, iJ2 = -1, iJ1 = -1, iIS = -1, iSP = -1, iEP = -1, iAB = -1
@@ -199,15 +203,15 @@ enum RISMapping {
         for code in codes {
             if code == RISTag.AU || code == RISTag.A1 { authorLines += 1 } else if code == RISTag.KW { keywordLines += 1 }
         }
-        r.authors.reserveCapacity(authorLines)
-        r.keywords.reserveCapacity(keywordLines)
+        authors.reserveCapacity(authorLines)
+        keywords.reserveCapacity(keywordLines)
         fields.withUnsafeBufferPointer { f in
             for i in 0..<f.count {
                 switch codes[i] {
                 case RISTag.TY:
                     // A known code as it is; a type name some tools write (`Journal Article`) mapped; else GEN.
-                    let type = Text.inline(f[i].value) ?? "GEN"
-                    r.type = ReferenceType.risCodes.contains(type) ? type : ReferenceType.code(for: type)
+                    let written = Text.inline(f[i].value) ?? "GEN"
+                    type = ReferenceType.risCodes.contains(written) ? written : ReferenceType.code(for: written)
                 case RISTag.ID: if iID < 0 { iID = i }
                 case RISTag.AN: if iAN < 0 { iAN = i }
                 case RISTag.TI: if iTI < 0 { iTI = i }
@@ -215,7 +219,7 @@ enum RISMapping {
                 case RISTag.CT: if iCT < 0 { iCT = i }
                 case RISTag.BT: if iBT < 0 { iBT = i }
                 case RISTag.AU, RISTag.A1:
-                    forEachLine(f[i].value) { if let a = Names.parse($0) { r.authors.append(a) } }
+                    forEachLine(f[i].value) { if let a = Names.parse($0) { authors.append(a) } }
                 case RISTag.PY: if iPY < 0 { iPY = i }
                 case RISTag.Y1: if iY1 < 0 { iY1 = i }
                 case RISTag.DA: if iDA < 0 { iDA = i }
@@ -236,15 +240,15 @@ enum RISMapping {
                 case RISTag.UR:
                     forEachLine(f[i].value) {
                         if let u = Text.inline($0) {
-                            r.urls.append(u)
+                            urls.append(u)
                             linkDOIs.add(DOI.fromLink(u))
                         }
                     }
                 case RISTag.SN:
-                    StandardNumbers.scan(f[i].value, issn: &r.issn, isbn: &r.isbn)
+                    StandardNumbers.scan(f[i].value, issn: &issn, isbn: &isbn)
                 case RISTag.AB: if iAB < 0 { iAB = i }
                 case RISTag.N2: if iN2 < 0 { iN2 = i }
-                case RISTag.KW: forEachLine(f[i].value) { if let k = Text.inline($0) { r.keywords.append(k) } }
+                case RISTag.KW: forEachLine(f[i].value) { if let k = Text.inline($0) { keywords.append(k) } }
                 case RISTag.LA: if iLA < 0 { iLA = i }
                 case RISTag.N1: notes = notes.map { $0 + "\n" + f[i].value } ?? f[i].value
                 case RISTag.DB: if iDB < 0 { iDB = i }
@@ -256,37 +260,37 @@ enum RISMapping {
         }
         func value(_ i: Int) -> String? { i < 0 ? nil : fields[i].value }
         func or(_ a: Int, _ b: Int) -> Int { a >= 0 ? a : b }
-        r.sourceID = value(iID).flatMap(Text.inline) ?? value(iAN).flatMap(Text.inline)
-        let isChapter = r.type == "CHAP"
-        r.title = value(or(iTI, or(iT1, or(iCT, isChapter ? -1 : iBT)))).flatMap(Text.inline)
-        r.journal = value(or(iJF, or(iT2, or(iJO, or(iJA, or(iJ2, or(iJ1, isChapter ? iBT : -1))))))).flatMap(
-            Text.inline)
-        r.year =
-            value(iPY).flatMap(Year.parse) ?? value(iY1).flatMap(Year.parse) ?? value(iDA).flatMap(Year.parse)
-            ?? value(iY2).flatMap(Year.parse)
-        r.volume = value(iVL).flatMap(Text.inline)
-        r.issue = value(iIS).flatMap(Text.inline)
+        let isChapter = type == "CHAP"
+        let pages: PageRange?
         if let sp = value(iSP), iEP < 0 {
-            r.pages = Pages.parse(sp)
+            pages = Pages.parse(sp)
         } else {
-            r.pages = Pages.make(start: value(iSP), end: value(iEP))
+            pages = Pages.make(start: value(iSP), end: value(iEP))
         }
+        let db = value(iDB).flatMap(Text.inline)
+        let dp = value(iDP).flatMap(Text.inline)
+        var pmid: String?
+        if let c2 = value(iC2).flatMap(Text.inline), isPMID(c2) {
+            pmid = c2
+        } else if let an = value(iAN).flatMap(Text.inline), isPMID(an), mentionsPubMed((db ?? "") + " " + (dp ?? "")) {
+            pmid = an
+        }
+        var r = Record(
+            id: "", source: RecordSource(file: "", line: line, database: db ?? dp, format: .ris),
+            sourceID: value(iID).flatMap(Text.inline) ?? value(iAN).flatMap(Text.inline), type: type,
+            title: value(or(iTI, or(iT1, or(iCT, isChapter ? -1 : iBT)))).flatMap(Text.inline), authors: authors,
+            year: value(iPY).flatMap(Year.parse) ?? value(iY1).flatMap(Year.parse) ?? value(iDA).flatMap(Year.parse)
+                ?? value(iY2).flatMap(Year.parse),
+            journal: value(or(iJF, or(iT2, or(iJO, or(iJA, or(iJ2, or(iJ1, isChapter ? iBT : -1)))))))
+                .flatMap(Text.inline),
+            volume: value(iVL).flatMap(Text.inline), issue: value(iIS).flatMap(Text.inline), pages: pages,
+            pmid: pmid, issn: issn, isbn: isbn,
+            // Only the first abstract: EBSCO adds its copyright notice and PsycInfo a translation as further ABs.
+            abstract: value(or(iAB, iN2)).flatMap(Text.multiline), keywords: keywords,
+            language: value(iLA).flatMap(Text.inline), urls: urls, notes: notes.flatMap(Text.multiline), raw: fields)
         dois.add(contentsOf: secondaryDOIs)
         dois.add(contentsOf: linkDOIs)
         dois.apply(to: &r)
-        let db = value(iDB).flatMap(Text.inline)
-        let dp = value(iDP).flatMap(Text.inline)
-        if let c2 = value(iC2).flatMap(Text.inline), isPMID(c2) {
-            r.pmid = c2
-        } else if let an = value(iAN).flatMap(Text.inline), isPMID(an), mentionsPubMed((db ?? "") + " " + (dp ?? "")) {
-            r.pmid = an
-        }
-        // Only the first abstract: EBSCO adds its copyright notice and PsycInfo a translation as further ABs.
-        r.abstract = value(or(iAB, iN2)).flatMap(Text.multiline)
-        r.language = value(iLA).flatMap(Text.inline)
-        r.notes = notes.flatMap(Text.multiline)
-        r.source.database = db ?? dp
-        r.raw = fields
         return r
     }
 

@@ -51,7 +51,7 @@ struct ParseOutcome {
     var malformedLine = 0
     var message = ""
 
-    static func record(_ record: Record) -> ParseOutcome {
+    static func record(_ record: consuming Record) -> ParseOutcome {
         ParseOutcome(record: record)
     }
 
@@ -355,6 +355,6 @@ private struct RecordBatch<Value> {
 }
 
 /// A record with nothing filled in yet but where it starts.
-func draftRecord(line: Int, format: RecordFormat, database: String? = nil) -> Record {
+@inline(__always) func draftRecord(line: Int, format: RecordFormat, database: String? = nil) -> Record {
     Record(id: "", source: RecordSource(file: "", line: line, database: database, format: format))
 }
