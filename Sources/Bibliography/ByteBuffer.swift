@@ -488,7 +488,8 @@ enum Bytes {
     /// The string of bytes that are known to be valid UTF-8: a range of a decoded text (checked or transcoded when it
     /// was read) or of a string, whose ends are next to ASCII bytes (a line break, a tag, a space, a separator) or
     /// at the ends of the text, so no character is cut. It is copied without being checked again, which the usual
-    /// `String(decoding:as:)` does for every value; only whether it is ASCII is found out, as the string records that.
+    /// `String(decoding:as:)` does for every value; only whether it is ASCII is found out, as the string records that
+    /// (comparing and hashing strings not known to be ASCII takes a slower path).
     @inline(__always) static func validString(_ b: UnsafeRawBufferPointer, _ r: Range<Int>) -> String {
         guard let base = b.baseAddress, !r.isEmpty else { return "" }
         return validString(
@@ -503,7 +504,8 @@ enum Bytes {
     @inline(__always) private static func validString(_ u: UnsafeBufferPointer<UInt8>) -> String {
         assert(String(validating: u, as: UTF8.self) != nil, "validString was given bytes that are not UTF-8")
         var span = unsafe UTF8Span(unchecked: u.span, isKnownASCII: false)
-        _ = span.checkForASCII()
+        // A string of up to fifteen bytes is stored inline and finds out for itself whether it is ASCII.
+        if u.count > 15 { _ = span.checkForASCII() }
         return String(copying: span)
     }
 
