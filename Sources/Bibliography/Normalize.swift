@@ -18,7 +18,7 @@ enum Text {
             var out: [UInt8] = []
             out.reserveCapacity(u.count)
             appendInline(u, 0..<u.count, to: &out)
-            return out.isEmpty ? nil : String(decoding: out, as: UTF8.self)
+            return out.isEmpty ? nil : out.withUnsafeBufferPointer { Bytes.validString($0, 0..<$0.count) }
         }
     }
 
@@ -145,7 +145,7 @@ enum Text {
                 if after < n, u[after] == 0x0D, after + 1 < n, u[after + 1] == 0x0A { after += 1 }
                 lineStart = after + 1
             }
-            return out.isEmpty ? nil : String(decoding: out, as: UTF8.self)
+            return out.isEmpty ? nil : out.withUnsafeBufferPointer { Bytes.validString($0, 0..<$0.count) }
         }
     }
 
@@ -529,47 +529,51 @@ enum StandardNumbers {
         var isbn: [String] = []
         var text = text
         text.withUTF8 { u in
-            var digits: [UInt8] = []
-            digits.reserveCapacity(16)
-            var runLength = 0
-            var hyphenAt4 = false
-            func flush() {
-                defer {
-                    digits.removeAll(keepingCapacity: true)
-                    runLength = 0
-                    hyphenAt4 = false
-                }
-                guard !digits.isEmpty, !digits.dropLast().contains(where: { !Bytes.isDigit($0) }) else { return }
-                if let last = digits.last, last == 0x78 { digits[digits.count - 1] = 0x58 }
-                if digits.count == 8 {
-                    if hyphenAt4 || issnChecksumOK(digits) {
-                        let value =
-                            String(decoding: digits[0..<4], as: UTF8.self) + "-"
-                            + String(decoding: digits[4...], as: UTF8.self)
-                        if !issn.contains(value) { issn.append(value) }
+            // The digits (and X) of the current run; a run longer than an ISBN-13 is no standard number.
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 14) { digits in
+                var count = 0
+                var runLength = 0
+                var hyphenAt4 = false
+                func flush() {
+                    defer {
+                        count = 0
+                        runLength = 0
+                        hyphenAt4 = false
                     }
-                } else if digits.count == 10 || (digits.count == 13 && digits.last != 0x58) {
-                    let value = String(decoding: digits, as: UTF8.self)
-                    if !isbn.contains(value) { isbn.append(value) }
+                    guard count > 0, count <= 13, !digits[0..<(count - 1)].contains(where: { !Bytes.isDigit($0) })
+                    else { return }
+                    if digits[count - 1] == 0x78 { digits[count - 1] = 0x58 }
+                    if count == 8 {
+                        guard hyphenAt4 || issnChecksumOK(UnsafeBufferPointer(rebasing: digits[0..<8])) else { return }
+                        // NNNN-NNNC, made in place: the four digits after the hyphen move one on.
+                        for k in (4..<8).reversed() { digits[k + 1] = digits[k] }
+                        digits[4] = 0x2D
+                        let value = Bytes.validString(UnsafeBufferPointer(digits), 0..<9)
+                        if !issn.contains(value) { issn.append(value) }
+                    } else if count == 10 || (count == 13 && digits[12] != 0x58) {
+                        let value = Bytes.validString(UnsafeBufferPointer(digits), 0..<count)
+                        if !isbn.contains(value) { isbn.append(value) }
+                    }
                 }
-            }
-            for c in u {
-                if Bytes.isDigit(c) || c == 0x58 || c == 0x78 {
-                    digits.append(c)
-                    runLength += 1
-                } else if c == 0x2D {
-                    if runLength == 4 && digits.count == 4 { hyphenAt4 = true }
-                    runLength += 1
-                } else {
-                    flush()
+                for c in u {
+                    if Bytes.isDigit(c) || c == 0x58 || c == 0x78 {
+                        if count < 14 { digits[count] = c }
+                        count += 1
+                        runLength += 1
+                    } else if c == 0x2D {
+                        if runLength == 4 && count == 4 { hyphenAt4 = true }
+                        runLength += 1
+                    } else {
+                        flush()
+                    }
                 }
+                flush()
             }
-            flush()
         }
         return (issn, isbn)
     }
 
-    private static func issnChecksumOK(_ digits: [UInt8]) -> Bool {
+    private static func issnChecksumOK(_ digits: UnsafeBufferPointer<UInt8>) -> Bool {
         var sum = 0
         for (k, d) in digits.prefix(7).enumerated() { sum += Int(d - 0x30) * (8 - k) }
         let check = (11 - sum % 11) % 11

@@ -56,6 +56,9 @@ struct RISParser: FormatParser {
     private var tags = TagNames()
     /// The tag codes of the record being read, parallel to its raw fields (reused from record to record).
     private var codes: [UInt16] = []
+    /// The bytes of the last field's value while continuation lines are added to it (reused from value to value):
+    /// the value becomes one string when the next tag line comes, not a string grown line by line.
+    private var continued: [UInt8] = []
     /// True when the text is a chunk of a larger export that ends just before a `TY` line, so a record still
     /// open at the end is reported as it would be when the whole export is read.
     private let endsBeforeTY: Bool
@@ -85,6 +88,8 @@ struct RISParser: FormatParser {
         var fields: [RawField] = []
         fields.reserveCapacity(32)
         var pendingBlank = false
+        continued.removeAll(keepingCapacity: true)
+        var continuing = false
         // Tags after ER and before the next TY (Ovid writes `NL` there) belong to the record just closed,
         // unless they end with an ER of their own: then they are a record without TY.
         var after: [(code: UInt16, field: RawField)] = []
@@ -94,6 +99,11 @@ struct RISParser: FormatParser {
                 let s = line.lowerBound
                 let code = RISScanner.code(b, s)
                 pendingBlank = false
+                if continuing {
+                    fields[fields.count - 1].value = continued.withUnsafeBufferPointer { Bytes.validString($0, 0..<$0.count) }
+                    continued.removeAll(keepingCapacity: true)
+                    continuing = false
+                }
                 if code == RISTag.TY {
                     if closed {
                         cursor.pushBack(line)
@@ -154,13 +164,15 @@ struct RISParser: FormatParser {
                     continue
                 }
                 guard !fields.isEmpty else { continue }
-                let last = fields.count - 1
-                if fields[last].value.isEmpty {
-                    fields[last].value = Bytes.validString(b, t)
-                } else {
-                    fields[last].value += pendingBlank ? "\n\n" : "\n"
-                    fields[last].value += Bytes.validString(b, t)
+                if !continuing {
+                    continued.append(contentsOf: fields[fields.count - 1].value.utf8)
+                    continuing = true
                 }
+                if !continued.isEmpty {
+                    continued.append(0x0A)
+                    if pendingBlank { continued.append(0x0A) }
+                }
+                continued.append(contentsOf: UnsafeRawBufferPointer(rebasing: b[t]))
                 pendingBlank = false
             }
         }

@@ -104,11 +104,36 @@ struct RecordCompletion: Sendable {
     }
 
     private func fill(_ record: inout Record, position: Int, lineBase: Int) {
-        record.id = "\(stem):\(position)"
+        record.id = RecordCompletion.id(stem: stem, position: position)
         record.source.file = file
         record.source.format = format
         record.source.line += lineBase
         if let database { record.source.database = database }
+    }
+
+    /// `<stem>:<position>`, written straight into the string's storage (an interpolation costs several times more,
+    /// and every record has one).
+    static func id(stem: String, position: Int) -> String {
+        var stem = stem
+        return stem.withUTF8 { prefix in
+            var digits = 1
+            var rest = position / 10
+            while rest > 0 {
+                digits += 1
+                rest /= 10
+            }
+            let count = prefix.count + 1 + digits
+            return String(unsafeUninitializedCapacity: count) { out in
+                _ = out.initialize(from: prefix)
+                out[prefix.count] = 0x3A
+                var value = position
+                for k in stride(from: count - 1, through: count - digits, by: -1) {
+                    out[k] = UInt8(truncatingIfNeeded: 0x30 + value % 10)
+                    value /= 10
+                }
+                return count
+            }
+        }
     }
 
     func issue(_ outcome: ParseOutcome) -> ReadIssue {

@@ -132,4 +132,21 @@ struct RecordModelTests {
         #expect(
             error != BibliographyError.malformedRecord(file: "a.ris", line: 13, message: "the record has no ER line"))
     }
+
+    @Test func recordIdsAreStemColonPosition() {
+        for position in [1, 9, 10, 11, 99, 100, 12_345, 999_999, 1_000_000, 123_456_789] {
+            #expect(RecordCompletion.id(stem: "scopus-2024", position: position) == "scopus-2024:\(position)")
+        }
+        #expect(RecordCompletion.id(stem: "Müller 検索", position: 7) == "Müller 検索:7")
+        #expect(RecordCompletion.id(stem: "", position: 3) == ":3")
+    }
+
+    @Test func standardNumbersFromMixedValues() {
+        let found = StandardNumbers.scan("0028-3878 (Print); 1526-632X (Electronic) ISBN 978-0-306-40615-7 030640615x 12345")
+        #expect(found.issn == ["0028-3878", "1526-632X"])
+        #expect(found.isbn == ["9780306406157", "030640615X"])
+        // Eight digits without a hyphen are an ISSN only when the check digit agrees.
+        #expect(StandardNumbers.scan("00283878 00283879").issn == ["0028-3878"])
+        #expect(StandardNumbers.scan("12345678901234 1X34-5678").issn.isEmpty)
+    }
 }
