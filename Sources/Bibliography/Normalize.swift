@@ -242,11 +242,17 @@ enum UTF8Space {
         _ v: SIMD16<UInt8>, _ next: SIMD16<UInt8>, _ after: SIMD16<UInt8>
     ) -> SIMDMask<SIMD16<Int8>> {
         let space = SIMD16<UInt8>(repeating: 0x20), delete = SIMD16<UInt8>(repeating: 0x7F)
+        // First a cheap test that lets most blocks of prose through: every byte printable ASCII (one more than the
+        // byte, as a signed number, is above 0x20 only for 0x20 to 0x7E) and no two spaces in a row (two bytes
+        // whose OR is a space are two spaces, or a space and a NUL, which is a control byte anyway).
+        let plus1 = SIMD16<Int8>(truncatingIfNeeded: v &+ SIMD16(repeating: 1))
+        let suspicious = (plus1 .< SIMD16<Int8>(repeating: 0x21)) .| ((v | next) .== space)
+        guard SIMDLanes.any(suspicious) else { return suspicious }
         let c2 = SIMD16<UInt8>(repeating: 0xC2), e1 = SIMD16<UInt8>(repeating: 0xE1)
         let e2 = SIMD16<UInt8>(repeating: 0xE2), e3 = SIMD16<UInt8>(repeating: 0xE3)
         let ascii = (v .< space) .| (v .== delete) .| ((v .== space) .& (next .== space))
         let isC2 = v .== c2
-        // Most blocks have no lead byte of a Unicode space at all.
+        // Most blocks with a byte beyond ASCII have no lead byte of a Unicode space at all.
         guard SIMDLanes.any(isC2 .| ((v .>= e1) .& (v .<= e3))) else { return ascii }
         let x80 = SIMD16<UInt8>(repeating: 0x80), x81 = SIMD16<UInt8>(repeating: 0x81)
         let x85 = SIMD16<UInt8>(repeating: 0x85), x8A = SIMD16<UInt8>(repeating: 0x8A)
