@@ -111,7 +111,12 @@ struct CommandStep {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, stdout.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_addopen(&actions, 2, stderr.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_addchdir_np(&actions, root.path)
+        // The command runs in the review's root; if that cannot be arranged it must not run somewhere else.
+        let chdirCode = posix_spawn_file_actions_addchdir_np(&actions, root.path)
+        guard chdirCode == 0 else {
+            throw .stepFailed(
+                step: step.name, message: "cannot run \(argv[0]) in \(root.path): \(String(cString: strerror(chdirCode)))")
+        }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
