@@ -47,8 +47,7 @@ enum Text {
             let second = raw.loadUnaligned(fromByteOffset: n - 17, as: SIMD16<UInt8>.self)
             let third = raw.loadUnaligned(fromByteOffset: n - 16, as: SIMD16<UInt8>.self)
             if SIMDLanes.any(UTF8Space.breaksClean(first, second, third)) { return false }
-            let c = u[n - 2], d = u[n - 1]
-            return !(c < 0x20 || c == 0x7F || d < 0x20 || d == 0x7F || (c == 0xC2 && (d == 0xA0 || d == 0x85)))
+            return !UTF8Space.breaksClean(u, at: n - 2) && !UTF8Space.breaksClean(u, at: n - 1)
         }
         // A short text byte by byte.
         var previousSpace = false
@@ -65,7 +64,7 @@ enum Text {
                 continue
             }
             previousSpace = false
-            if c < 0x20 || c == 0x7F || (c >= 0xC2 && UTF8Space.width(u, i) > 0) { return false }
+            if UTF8Space.breaksClean(u, at: i) { return false }
         }
         return true
     }
@@ -267,6 +266,12 @@ enum UTF8Space {
         let mathematical = isE2 .& (next .== x81) .& (after .== x9F)
         let ideographic = (v .== e3) .& (next .== x80) .& (after .== x80)
         return ascii .| twoByte .| ogham .| general .| mathematical .| ideographic
+    }
+
+    /// Whether a control byte, DEL or a Unicode space that `width` knows starts at `i`.
+    @inline(__always) static func breaksClean(_ u: UnsafeBufferPointer<UInt8>, at i: Int) -> Bool {
+        let c = u[i]
+        return c < 0x20 || c == 0x7F || (c >= 0xC2 && width(u, i) > 0)
     }
 
     /// The byte length of the white space starting at `i` as `Text.inline` sees it (an ASCII control byte, space or
